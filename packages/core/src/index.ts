@@ -1,0 +1,15 @@
+/**
+ * @kademlia-ts/core: the pure Kademlia core. Every concept is a namespace:
+ * `import { NodeId, RoutingTable } from '@kademlia-ts/core'`, then `RoutingTable.observe(...)`.
+ */
+export * as Address from './address.js'
+export * as Distance from './id/distance.js'
+export * as Message from './rpc/message.js'
+export * as NodeId from './id/node-id.js'
+export * as Prng from './prng.js'
+export * as RpcId from './rpc/rpc-id.js'
+export * as Time from './time.js'
+export * as Value from './rpc/value.js'
+export * as Record from './store/record.js'
+export type { Event, OpId } from './node/event.js'
+export type { Effect, Outcome, Notification, FailureReason, IgnoreReason } from './node/effect.js'

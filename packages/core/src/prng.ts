@@ -1,0 +1,66 @@
+/**
+ * A seeded, immutable pseudo-random number generator that lives in state (xoroshiro128+ from
+ * `pure-rand`). A `Prng` is plain data (four 32-bit words); every draw returns the value and the
+ * next `Prng`, so the same seed and the same draws give the same values on every driver.
+ */
+import { xoroshiro128plus, xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus'
+
+// model
+
+export interface Prng {
+  readonly state: readonly number[]
+}
+
+// constructors
+
+/** A generator seeded with a 32-bit integer (other numbers are truncated). */
+export const fromSeed = (seed: number): Prng => ({ state: xoroshiro128plus(seed | 0).getState() })
+
+// transitions (each returns the drawn value and the next generator)
+
+/** A uniformly distributed unsigned 32-bit integer. */
+export const nextUint32 = (prng: Prng): readonly [number, Prng] => {
+  const g = xoroshiro128plusFromState(prng.state)
+  const n = g.next() >>> 0
+  return [n, { state: g.getState() }]
+}
+
+/** A uniform integer in [min, max] (both inclusive, max - min < 2^32). */
+export const nextInt = (prng: Prng, min: number, max: number): readonly [number, Prng] => {
+  const range = max - min + 1
+  const g = xoroshiro128plusFromState(prng.state)
+  // Rejection sampling keeps the distribution exactly uniform.
+  const limit = Math.floor(0x1_0000_0000 / range) * range
+  let n = g.next() >>> 0
+  while (n >= limit) n = g.next() >>> 0
+  return [min + (n % range), { state: g.getState() }]
+}
+
+/** A uniform float in [0, 1) with 53 bits of precision. */
+export const nextFloat = (prng: Prng): readonly [number, Prng] => {
+  const g = xoroshiro128plusFromState(prng.state)
+  const hi = (g.next() >>> 0) >>> 5
+  const lo = (g.next() >>> 0) >>> 6
+  return [(hi * 67108864 + lo) / 9007199254740992, { state: g.getState() }]
+}
+
+/** `count` uniformly random bytes in a new array that the caller owns. */
+export const bytes = (prng: Prng, count: number): readonly [Uint8Array, Prng] => {
+  const g = xoroshiro128plusFromState(prng.state)
+  const out = new Uint8Array(count)
+  for (let i = 0; i < count; i += 4) {
+    const n = g.next() >>> 0
+    for (let j = 0; j < 4 && i + j < count; j++) out[i + j] = (n >>> (24 - 8 * j)) & 0xff
+  }
+  return [out, { state: g.getState() }]
+}
+
+/**
+ * Two generators for two independent streams: the parent's continuation and a child whose state
+ * is drawn from the parent, so a child machine (a lookup, a simulated node) can own its stream.
+ */
+export const split = (prng: Prng): readonly [Prng, Prng] => {
+  const g = xoroshiro128plusFromState(prng.state)
+  const words = [g.next() | 0, g.next() | 0, g.next() | 0, g.next() | 0 || 1]
+  return [{ state: g.getState() }, { state: words }]
+}
