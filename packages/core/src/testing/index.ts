@@ -1,0 +1,5 @@
+/**
+ * @kademlia-ts/core/testing: fast-check arbitraries and an in-memory oracle network for users who
+ * write property-based tests of lookup logic. Requires `fast-check` (a peer dependency).
+ */
+export {}
