@@ -3,3 +3,4 @@
  * write property-based tests of lookup logic. Requires `fast-check` (a peer dependency).
  */
 export {}
+export * from './routing-arbitraries.js'

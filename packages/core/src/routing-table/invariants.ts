@@ -1,0 +1,86 @@
+/**
+ * The structural invariants of a routing table, as a list of violations (empty when sound). The
+ * model-based tests check them after every transition, and the simulator may check them on its
+ * nodes' tables. Linear in the table's size; not for hot paths.
+ */
+import * as NodeId from '../id/node-id.js'
+import type { Bucket } from './bucket.js'
+import * as B from './bucket.js'
+import type { Contact } from './contact.js'
+import type { RoutingTable } from './model.js'
+
+// queries
+
+const SPACE = 1n << BigInt(NodeId.BITS)
+
+const toBigInt = (id: Uint8Array): bigint => {
+  let n = 0n
+  for (let i = 0; i < id.length; i++) n = (n << 8n) | BigInt(id[i] as number)
+  return n
+}
+
+const checkBucket = (t: RoutingTable, b: Bucket, index: number, problems: string[]): void => {
+  const where = `bucket ${index} (depth ${b.depth})`
+  const cfg = t.config
+  if (!Number.isInteger(b.depth) || b.depth < 0 || b.depth > NodeId.BITS) problems.push(`${where}: bad depth`)
+  if (!NodeId.isNodeId(b.prefix)) problems.push(`${where}: prefix is not a 20-byte id`)
+  if (b.contacts.length > cfg.bucketSize) problems.push(`${where}: ${b.contacts.length} contacts > k = ${cfg.bucketSize}`)
+  if (b.replacements.length > cfg.replacementCacheSize) {
+    problems.push(`${where}: ${b.replacements.length} replacements > ${cfg.replacementCacheSize}`)
+  }
+  const check = (list: ReadonlyArray<Contact>, what: string): void => {
+    for (let j = 0; j < list.length; j++) {
+      const c = list[j] as Contact
+      const hex = NodeId.isNodeId(c.id) ? NodeId.toHex(c.id) : '?'
+      if (!NodeId.isNodeId(c.id)) problems.push(`${where}: ${what} ${j} has no 20-byte id`)
+      else if (!B.covers(b, c.id)) problems.push(`${where}: ${what} ${hex} outside the bucket's range`)
+      if (NodeId.isNodeId(c.id) && NodeId.equals(c.id, t.self)) problems.push(`${where}: ${what} is our own id`)
+      if (!Number.isInteger(c.failures) || c.failures < 0) problems.push(`${where}: ${what} ${hex} bad failures`)
+      if (B.indexOf(list, c.id) !== j) problems.push(`${where}: ${what} ${hex} duplicated`)
+    }
+  }
+  check(b.contacts, 'contact')
+  check(b.replacements, 'replacement')
+  for (let j = 1; j < b.contacts.length; j++) {
+    if ((b.contacts[j - 1] as Contact).lastSeen > (b.contacts[j] as Contact).lastSeen) {
+      problems.push(`${where}: contacts not ordered least-recently seen first at ${j}`)
+    }
+  }
+  for (let j = 1; j < b.replacements.length; j++) {
+    if ((b.replacements[j - 1] as Contact).lastSeen < (b.replacements[j] as Contact).lastSeen) {
+      problems.push(`${where}: replacements not ordered most-recently seen first at ${j}`)
+    }
+  }
+  for (const r of b.replacements) {
+    if (B.indexOf(b.contacts, r.id) >= 0) problems.push(`${where}: ${NodeId.toHex(r.id)} both contact and replacement`)
+  }
+  if (b.probing !== undefined && B.indexOf(b.contacts, b.probing) < 0) {
+    problems.push(`${where}: probing ${NodeId.toHex(b.probing)}, not a contact of the bucket`)
+  }
+}
+
+/**
+ * Every violated invariant: the buckets are prefix-tree leaves in id order that partition the id
+ * space; each holds ≤ k contacts and ≤ replacementCacheSize replacements, all inside its range,
+ * no duplicates, never our own id; contacts ordered least-recently seen first, replacements most
+ * recently seen first; a pending probe is a contact of its bucket; `size` counts the contacts.
+ */
+export const checkInvariants = (t: RoutingTable): ReadonlyArray<string> => {
+  const problems: string[] = []
+  if (t.buckets.length === 0) return ['no buckets']
+  let next = 0n
+  let count = 0
+  for (let i = 0; i < t.buckets.length; i++) {
+    const b = t.buckets[i] as Bucket
+    const lo = toBigInt(b.prefix)
+    const width = SPACE >> BigInt(b.depth)
+    if (lo % width !== 0n) problems.push(`bucket ${i}: prefix has bits set past depth ${b.depth}`)
+    if (lo !== next) problems.push(`bucket ${i}: starts at ${lo.toString(16)}, expected ${next.toString(16)}`)
+    next = lo + width
+    count += b.contacts.length
+    checkBucket(t, b, i, problems)
+  }
+  if (next !== SPACE) problems.push(`buckets end at ${next.toString(16)}, not 2^160`)
+  if (count !== t.size) problems.push(`size ${t.size} but ${count} contacts`)
+  return problems
+}

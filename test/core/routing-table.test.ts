@@ -1,0 +1,203 @@
+/**
+ * Example-based tests of RoutingTable: each rule of the paper that the table implements, on
+ * small hand-built tables. The model-based properties are in routing-table.model.test.ts.
+ */
+import { describe, expect, it } from 'vitest'
+import { Address, NodeId, RoutingTable, Time } from '@kademlia-ts/core'
+import { idSharingPrefix } from '@kademlia-ts/core/testing'
+
+/** Freezes every object and array reachable from `x` (typed arrays cannot be frozen; ids are checked by value). */
+const deepFreeze = <A>(x: A): A => {
+  if (x !== null && typeof x === 'object' && !ArrayBuffer.isView(x) && !Object.isFrozen(x)) {
+    Object.freeze(x)
+    for (const v of Object.values(x as object)) deepFreeze(v)
+  }
+  return x
+}
+
+const id = (hex: string): NodeId.NodeId => {
+  const full = hex.padEnd(40, '0')
+  const out = new Uint8Array(20)
+  for (let i = 0; i < 20; i++) out[i] = parseInt(full.slice(2 * i, 2 * i + 2), 16)
+  return NodeId.unsafeFromBytes(out)
+}
+const addr = (n: number): Address.Address => Address.of(`10.0.0.${n}:4000`)
+const at = (ms: number): Time.Instant => Time.instant(ms)
+
+const self = id('00')
+const cfg = (over: Partial<RoutingTable.Config> = {}): RoutingTable.Config => ({ ...RoutingTable.defaultConfig, ...over })
+
+const observeAll = (t: RoutingTable.RoutingTable, ids: ReadonlyArray<NodeId.NodeId>, start = 1): RoutingTable.RoutingTable =>
+  ids.reduce((acc, x, i) => RoutingTable.observe(deepFreeze(acc), { id: x, address: addr(1) }, at(start + i)).table, t)
+
+const sound = (t: RoutingTable.RoutingTable): void => expect(RoutingTable.checkInvariants(t)).toEqual([])
+
+describe('RoutingTable: examples', () => {
+  it('starts empty with one bucket covering the whole space', () => {
+    const t = RoutingTable.empty(self, RoutingTable.defaultConfig, at(0))
+    expect(RoutingTable.size(t)).toBe(0)
+    expect(RoutingTable.buckets(t)).toHaveLength(1)
+    expect(RoutingTable.closest(t, id('ff'), 20)).toEqual([])
+    sound(t)
+  })
+
+  it('rejects our own id', () => {
+    const t = deepFreeze(RoutingTable.empty(self, RoutingTable.defaultConfig, at(0)))
+    const r = RoutingTable.observe(t, { id: self, address: addr(1) }, at(1))
+    expect(r.outcome).toEqual({ _tag: 'Rejected', reason: 'OwnId' })
+    expect(r.table).toBe(t)
+  })
+
+  it('inserts, then refreshes a known contact to the tail (paper §2.2)', () => {
+    const a = id('80'), b = id('90')
+    let t = observeAll(RoutingTable.empty(self, cfg(), at(0)), [a, b])
+    expect(RoutingTable.contacts(t).map((c) => NodeId.toHex(c.id))).toEqual([NodeId.toHex(a), NodeId.toHex(b)])
+    const r = RoutingTable.observe(deepFreeze(t), { id: a, address: addr(1) }, at(10))
+    expect(r.outcome._tag).toBe('Refreshed')
+    t = r.table
+    expect(RoutingTable.contacts(t).map((c) => NodeId.toHex(c.id))).toEqual([NodeId.toHex(b), NodeId.toHex(a)])
+    expect(RoutingTable.find(t, a)?.lastSeen).toBe(10)
+    sound(t)
+  })
+
+  it('splits the bucket holding our own id, and not a far full bucket (paper §2.4)', () => {
+    // k = 2, self = 0…: 01 and 02 fill the root; 80 splits it (the root holds self).
+    const t0 = observeAll(RoutingTable.empty(self, cfg({ bucketSize: 2 }), at(0)), [id('01'), id('02')])
+    expect(RoutingTable.buckets(t0)).toHaveLength(1)
+    const r0 = RoutingTable.observe(deepFreeze(t0), { id: id('80'), address: addr(1) }, at(3))
+    expect(r0.outcome).toMatchObject({ _tag: 'Inserted', splits: 1 })
+    const t1 = observeAll(r0.table, [id('c0')], 4)
+    expect(RoutingTable.buckets(t1)).toHaveLength(2)
+    // The far half [80, c0] is full, does not hold self, and a0 is not among the 2 contacts
+    // closest to self (01 and 02 are): a0 is cached and the LRS, 80, is probed.
+    const r = RoutingTable.observe(deepFreeze(t1), { id: id('a0'), address: addr(1) }, at(5))
+    expect(r.outcome).toEqual({ _tag: 'Pending', probe: RoutingTable.find(t1, id('80')) })
+    expect(RoutingTable.buckets(r.table)).toHaveLength(2)
+    expect(RoutingTable.bucketOf(r.table, id('a0')).replacements.map((c) => NodeId.toHex(c.id))).toEqual([NodeId.toHex(id('a0'))])
+    sound(r.table)
+  })
+
+  it('relaxed splitting keeps a newcomer that is among our k closest (paper §2.4, Fig. 5)', () => {
+    // k = 2, nothing near self: the root [80, c0] is full; 81 is closer to self than c0, so it is
+    // among the 2 closest and the table splits (first the root, which holds self, then the far
+    // half, which does not) to keep it.
+    const t = observeAll(RoutingTable.empty(self, cfg({ bucketSize: 2 }), at(0)), [id('80'), id('c0')])
+    const r = RoutingTable.observe(deepFreeze(t), { id: id('81'), address: addr(1) }, at(9))
+    expect(r.outcome).toMatchObject({ _tag: 'Inserted', splits: 2 })
+    expect(RoutingTable.size(r.table)).toBe(3)
+    sound(r.table)
+    // With 01 and 02 nearer to self, 81 is not among the 2 closest: it waits.
+    const near = observeAll(RoutingTable.empty(self, cfg({ bucketSize: 2 }), at(0)), [id('80'), id('c0'), id('01'), id('02')])
+    expect(RoutingTable.bucketOf(near, id('80')).contacts).toHaveLength(2)
+    expect(RoutingTable.observe(deepFreeze(near), { id: id('81'), address: addr(1) }, at(9)).outcome._tag).toBe('Pending')
+  })
+
+  it('bitsPerHop b splits any full bucket whose depth is not a multiple of b (paper §4.2)', () => {
+    const ids = [id('01'), id('02'), id('80'), id('c0'), id('a0')]
+    const plain = observeAll(RoutingTable.empty(self, cfg({ bucketSize: 2, bitsPerHop: 1 }), at(0)), ids)
+    const b2 = observeAll(RoutingTable.empty(self, cfg({ bucketSize: 2, bitsPerHop: 2 }), at(0)), ids)
+    expect(RoutingTable.size(plain)).toBe(4)
+    expect(RoutingTable.size(b2)).toBe(5)
+    expect(RoutingTable.bucketOf(b2, id('a0')).depth).toBe(2)
+    sound(b2)
+  })
+
+  it('a failed probe evicts the LRS and promotes the newcomer; a live probe keeps it', () => {
+    const t = observeAll(RoutingTable.empty(self, cfg({ bucketSize: 2 }), at(0)), [id('01'), id('02'), id('80'), id('c0')])
+    const p = RoutingTable.observe(deepFreeze(t), { id: id('a0'), address: addr(2) }, at(20))
+    expect(p.outcome._tag).toBe('Pending')
+    const probe = (p.outcome as { probe: RoutingTable.Contact }).probe
+    expect(NodeId.toHex(probe.id)).toBe(NodeId.toHex(id('80')))
+    // A second newcomer while the probe is pending is only cached.
+    const q = RoutingTable.observe(deepFreeze(p.table), { id: id('b0'), address: addr(2) }, at(21))
+    expect(q.outcome).toEqual({ _tag: 'Cached' })
+    const kept = RoutingTable.resolveProbe(deepFreeze(q.table), probe.id, true, at(22))
+    expect(kept.outcome._tag).toBe('Kept')
+    expect(RoutingTable.bucketOf(kept.table, probe.id).contacts.map((c) => NodeId.toHex(c.id))).toEqual(
+      [NodeId.toHex(id('c0')), NodeId.toHex(id('80'))])
+    expect(RoutingTable.bucketOf(kept.table, probe.id).probing).toBeUndefined()
+    const failed = RoutingTable.resolveProbe(deepFreeze(q.table), probe.id, false, at(22))
+    expect(failed.outcome).toMatchObject({ _tag: 'Evicted', evicted: { id: probe.id, failures: 1 } })
+    // The most recently seen replacement (b0) takes the slot, ordered by its last-seen time.
+    const promoted = (failed.outcome as { promoted: RoutingTable.Contact }).promoted
+    expect(NodeId.toHex(promoted.id)).toBe(NodeId.toHex(id('b0')))
+    expect(RoutingTable.find(failed.table, probe.id)).toBeUndefined()
+    expect(RoutingTable.size(failed.table)).toBe(4)
+    sound(failed.table)
+  })
+
+  it('flags failures, and evicts a stale contact only when a replacement exists (paper §4.1)', () => {
+    const c = cfg({ bucketSize: 1, staleAfterFailures: 2 })
+    let t = observeAll(RoutingTable.empty(self, c, at(0)), [id('80')])
+    let r = RoutingTable.markFailed(deepFreeze(t), id('80'), at(1))
+    expect(r.outcome).toMatchObject({ _tag: 'Flagged', contact: { failures: 1 } })
+    r = RoutingTable.markFailed(deepFreeze(r.table), id('80'), at(2))
+    expect(r.outcome).toMatchObject({ _tag: 'Flagged', contact: { failures: 2 } })
+    t = r.table
+    expect(RoutingTable.size(t)).toBe(1)
+    // A newcomer to the full far bucket replaces the stale contact at once.
+    const rep = RoutingTable.observe(deepFreeze(t), { id: id('c0'), address: addr(1) }, at(3))
+    expect(rep.outcome).toMatchObject({ _tag: 'Replaced', evicted: { failures: 2 } })
+    sound(rep.table)
+    expect(RoutingTable.markFailed(t, id('ff'), at(4)).outcome).toEqual({ _tag: 'Unknown' })
+  })
+
+  it('address conflicts: a live contact keeps its address, a failing one takes the new one', () => {
+    const t = observeAll(RoutingTable.empty(self, cfg(), at(0)), [id('80')])
+    const r = RoutingTable.observe(deepFreeze(t), { id: id('80'), address: addr(9) }, at(5))
+    expect(r.outcome).toEqual({ _tag: 'Rejected', reason: 'AddressConflict' })
+    const f = RoutingTable.markFailed(t, id('80'), at(6)).table
+    const r2 = RoutingTable.observe(deepFreeze(f), { id: id('80'), address: addr(9) }, at(7))
+    expect(r2.outcome).toMatchObject({ _tag: 'Refreshed', contact: { address: addr(9), failures: 0 } })
+  })
+
+  it('markResponded resets failures and moves to the tail; unknown ids change nothing', () => {
+    let t = observeAll(RoutingTable.empty(self, cfg(), at(0)), [id('80'), id('90')])
+    t = RoutingTable.markFailed(t, id('80'), at(3)).table
+    const r = RoutingTable.markResponded(deepFreeze(t), id('80'), at(4))
+    expect(r.outcome).toMatchObject({ _tag: 'Refreshed', contact: { failures: 0, lastSeen: 4 } })
+    expect(RoutingTable.contacts(r.table).map((c) => NodeId.toHex(c.id))).toEqual([NodeId.toHex(id('90')), NodeId.toHex(id('80'))])
+    const u = RoutingTable.markResponded(t, id('aa'), at(5))
+    expect(u.outcome).toEqual({ _tag: 'Unknown' })
+    expect(u.table).toBe(t)
+  })
+
+  it('touch, staleBuckets and nextRefreshAt follow each bucket\'s last lookup (paper §2.3)', () => {
+    const hour = Time.hours(1)
+    const t = observeAll(RoutingTable.empty(self, cfg({ bucketSize: 1 }), at(0)), [id('80'), id('40')])
+    expect(RoutingTable.buckets(t).length).toBeGreaterThan(1)
+    expect(RoutingTable.staleBuckets(t, at(hour - 1), hour)).toEqual([])
+    expect(RoutingTable.staleBuckets(t, at(hour), hour)).toHaveLength(RoutingTable.buckets(t).length)
+    const touched = RoutingTable.touch(deepFreeze(t), id('80'), at(1000))
+    expect(RoutingTable.bucketOf(touched, id('80')).lastLookup).toBe(1000)
+    expect(RoutingTable.staleBuckets(touched, at(hour), hour)).toHaveLength(RoutingTable.buckets(t).length - 1)
+    expect(RoutingTable.nextRefreshAt(touched, hour)).toBe(hour)
+  })
+
+  it('remove promotes a replacement and forgets the id', () => {
+    const t = observeAll(RoutingTable.empty(self, cfg({ bucketSize: 1 }), at(0)), [id('80'), id('c0')])
+    expect(RoutingTable.bucketOf(t, id('c0')).replacements).toHaveLength(1)
+    const r = RoutingTable.remove(deepFreeze(t), id('80'))
+    expect(RoutingTable.find(r, id('80'))).toBeUndefined()
+    expect(RoutingTable.find(r, id('c0'))).toBeDefined()
+    expect(RoutingTable.remove(r, id('aa'))).toBe(r)
+    sound(r)
+  })
+
+  it('closest reads across buckets and is sorted by XOR distance', () => {
+    const ids = Array.from({ length: 40 }, (_, i) => idSharingPrefix(self, i % 12, id((i * 37 + 11).toString(16).padStart(2, '0') + 'ab')))
+    const t = observeAll(RoutingTable.empty(self, cfg({ bucketSize: 3 }), at(0)), ids)
+    sound(t)
+    const target = id('7f')
+    const all = RoutingTable.contacts(t).slice().sort((a, b) => {
+      for (let i = 0; i < 20; i++) {
+        const d = ((a.id[i] as number) ^ (target[i] as number)) - ((b.id[i] as number) ^ (target[i] as number))
+        if (d !== 0) return d
+      }
+      return 0
+    })
+    for (const n of [0, 1, 3, 5, 100]) {
+      expect(RoutingTable.closest(t, target, n).map((c) => NodeId.toHex(c.id))).toEqual(all.slice(0, n).map((c) => NodeId.toHex(c.id)))
+    }
+  })
+})
