@@ -36,9 +36,9 @@ export const idSharingPrefix = (near: NodeId.NodeId, shared: number, noise: Node
  */
 export const nodeIdNearArb = (near: NodeId.NodeId, maxShared = 24): fc.Arbitrary<NodeId.NodeId> =>
   fc.oneof(
-    { weight: 1, arbitrary: nodeIdArb },
+    { weight: 3, arbitrary: nodeIdArb },
     {
-      weight: 4,
+      weight: 16,
       arbitrary: fc
         .tuple(fc.integer({ min: 0, max: maxShared }), nodeIdArb)
         .map(([shared, noise]) => idSharingPrefix(near, shared, noise)),
@@ -46,9 +46,9 @@ export const nodeIdNearArb = (near: NodeId.NodeId, maxShared = 24): fc.Arbitrary
     { weight: 1, arbitrary: fc.constant(near) },
   )
 
-/** A few distinct transport addresses (few, so address conflicts happen). */
+/** Mostly one transport address, sometimes two others (so address conflicts happen). */
 export const addressArb: fc.Arbitrary<Address.Address> = fc
-  .integer({ min: 1, max: 3 })
+  .oneof({ weight: 8, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.integer({ min: 2, max: 3 }) })
   .map((n) => Address.of(`10.0.0.${n}:4000`))
 
 /** Small buckets and caches, so that splits, full buckets and evictions all happen often. */

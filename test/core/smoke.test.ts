@@ -1,1 +1,0 @@
-import { describe, it, expect } from "vitest"; import { NodeId } from "@kademlia-ts/core"; describe("smoke", () => { it("hex", () => { expect(NodeId.toHex(NodeId.fromKey("my-key")).length).toBe(40) }) })
