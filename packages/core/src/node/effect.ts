@@ -79,3 +79,7 @@ export type IgnoreReason =
   | 'UnexpectedReply'
   | 'OwnId'
   | 'Invalid'
+  /** A valid reply from the address we asked, but signed with another node id than we asked. */
+  | 'WrongSender'
+  /** A STORE of a new key while the store holds `maxRecords` records (not answered). */
+  | 'StoreFull'

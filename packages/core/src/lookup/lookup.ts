@@ -1,0 +1,225 @@
+/**
+ * The iterative node lookup of paper §2.3 as a clock-free machine (after rust-libp2p's
+ * `ClosestPeersIter`). It knows only peers, their per-peer status and the XOR order to the
+ * target; the node reducer sends the RPCs it asks for and feeds back replies and timeouts.
+ *
+ * - α in flight at all times, no round barrier: `next` tops the in-flight count up to α from
+ *   the k closest live peers seen so far.
+ * - "No closer node this round → query all of the k closest not yet queried": after α replies in
+ *   a row that did not improve the closest live peer the lookup is stalled and `next` lets up to k
+ *   RPCs be in flight, until a reply makes progress again.
+ * - A peer that timed out is `Unresponsive`: out of consideration (it neither blocks termination
+ *   nor counts among the k closest) but its late reply is still used. `Failed` is final.
+ * - Finished when the k closest live peers have all answered (or no live candidate is left).
+ * - Every peer is queried at most once: peers are never dropped once contacted, only not yet
+ *   contacted peers beyond the 2k closest live ones are forgotten (they cannot be needed unless
+ *   more than k closer peers fail, and re-learning them later is harmless).
+ */
+import type * as Address from '../address.js'
+import * as Distance from '../id/distance.js'
+import * as NodeId from '../id/node-id.js'
+import type { PeerInfo } from '../rpc/message.js'
+
+// model
+
+export type PeerState = 'NotContacted' | 'Waiting' | 'Unresponsive' | 'Succeeded' | 'Failed'
+
+export interface Peer {
+  readonly id: NodeId.NodeId
+  readonly address: Address.Address
+  readonly state: PeerState
+  /** How many hops from us it was learned: 0 for seeds from our own table. */
+  readonly hop: number
+}
+
+export interface Lookup {
+  readonly target: NodeId.NodeId
+  /** Our own id: never a candidate. */
+  readonly self: NodeId.NodeId
+  readonly bucketSize: number
+  readonly parallelism: number
+  /** Ascending XOR distance to `target`, unique ids. */
+  readonly peers: ReadonlyArray<Peer>
+  /** Replies in a row that did not bring a closer live peer (stalled at `parallelism`). */
+  readonly noProgress: number
+  /** RPCs this lookup asked for. */
+  readonly rpcs: number
+}
+
+export type RecordOutcome = 'Recorded' | 'Ignored'
+
+// constructors
+
+/** A lookup of `target` seeded with contacts from our own table (hop 0). */
+export const start = (
+  target: NodeId.NodeId,
+  self: NodeId.NodeId,
+  seeds: ReadonlyArray<PeerInfo>,
+  params: { readonly bucketSize: number; readonly parallelism: number },
+): Lookup =>
+  merge(
+    {
+      target,
+      self,
+      bucketSize: Math.max(1, params.bucketSize),
+      parallelism: Math.max(1, params.parallelism),
+      peers: [],
+      noProgress: 0,
+      rpcs: 0,
+    },
+    seeds,
+    0,
+  )
+
+// queries
+
+const isLive = (p: Peer): boolean => p.state !== 'Failed' && p.state !== 'Unresponsive'
+
+export const find = (l: Lookup, id: NodeId.NodeId): Peer | undefined => l.peers.find((p) => NodeId.equals(p.id, id))
+
+export const inFlight = (l: Lookup): number => l.peers.reduce((n, p) => (p.state === 'Waiting' ? n + 1 : n), 0)
+
+export const queried = (l: Lookup): number => l.peers.reduce((n, p) => (p.state === 'NotContacted' ? n : n + 1), 0)
+
+export const isStalled = (l: Lookup): boolean => l.noProgress >= l.parallelism
+
+/** True when the k closest live peers have all answered, or no live candidate is left. */
+export const isFinished = (l: Lookup): boolean => {
+  let live = 0
+  for (const p of l.peers) {
+    if (!isLive(p)) continue
+    if (++live > l.bucketSize) return true
+    if (p.state !== 'Succeeded') return false
+  }
+  return true
+}
+
+/** The up to k closest peers that answered, closest first: the lookup's result. */
+export const closest = (l: Lookup): ReadonlyArray<Peer> => {
+  const out: Peer[] = []
+  for (const p of l.peers) {
+    if (out.length >= l.bucketSize) break
+    if (p.state === 'Succeeded') out.push(p)
+  }
+  return out
+}
+
+/** The closest peer that answered without the value: where a found value is cached (§2.3). */
+export const closestAnswered = (l: Lookup): Peer | undefined => l.peers.find((p) => p.state === 'Succeeded')
+
+/** How many peers this lookup knows that are closer to the target than `id`. */
+export const rankOf = (l: Lookup, id: NodeId.NodeId): number => {
+  let n = 0
+  for (const p of l.peers) {
+    if (Distance.compareTo(l.target, p.id, id) >= 0) break
+    n++
+  }
+  return n
+}
+
+/** The hop count of the lookup: one more than the hop at which its closest result was learned. */
+export const hops = (l: Lookup): number => {
+  const first = closest(l)[0]
+  return first === undefined ? 0 : first.hop + 1
+}
+
+// transitions
+
+/**
+ * The peers to query now, marked `Waiting`: not-yet-contacted peers among the k closest live
+ * ones, until α (k when stalled) are in flight.
+ */
+export const next = (l: Lookup): { readonly lookup: Lookup; readonly query: ReadonlyArray<Peer> } => {
+  const limit = isStalled(l) ? l.bucketSize : l.parallelism
+  let waiting = inFlight(l)
+  if (waiting >= limit) return { lookup: l, query: [] }
+  const query: Peer[] = []
+  let peers: Peer[] | undefined
+  let live = 0
+  for (let i = 0; i < l.peers.length && waiting < limit; i++) {
+    const p = l.peers[i] as Peer
+    if (!isLive(p)) continue
+    if (++live > l.bucketSize) break
+    if (p.state !== 'NotContacted') continue
+    const q: Peer = { ...p, state: 'Waiting' }
+    peers ??= l.peers.slice()
+    peers[i] = q
+    query.push(q)
+    waiting++
+  }
+  if (peers === undefined) return { lookup: l, query }
+  return { lookup: { ...l, peers, rpcs: l.rpcs + query.length }, query }
+}
+
+/**
+ * `id` answered with `contacts` (a late answer of an unresponsive peer counts too). New contacts
+ * join the candidates one hop further; our own id and known ids are skipped.
+ */
+export const recordReply = (
+  l: Lookup,
+  id: NodeId.NodeId,
+  contacts: ReadonlyArray<PeerInfo>,
+): { readonly lookup: Lookup; readonly outcome: RecordOutcome } => {
+  const i = l.peers.findIndex((p) => NodeId.equals(p.id, id))
+  const p = l.peers[i]
+  if (p === undefined || (p.state !== 'Waiting' && p.state !== 'Unresponsive'))
+    return { lookup: l, outcome: 'Ignored' }
+  const before = l.peers.find(isLive)
+  const peers = l.peers.slice()
+  peers[i] = { ...p, state: 'Succeeded' }
+  const merged = merge({ ...l, peers }, contacts, p.hop + 1)
+  const after = merged.peers.find(isLive)
+  const progress =
+    after !== undefined && (before === undefined || Distance.compareTo(l.target, after.id, before.id) < 0)
+  return { lookup: { ...merged, noProgress: progress ? 0 : l.noProgress + 1 }, outcome: 'Recorded' }
+}
+
+/** `id` did not answer in time: out of consideration until it answers late. */
+export const recordTimeout = (l: Lookup, id: NodeId.NodeId): { readonly lookup: Lookup; readonly outcome: RecordOutcome } =>
+  setState(l, id, (s) => s === 'Waiting', 'Unresponsive')
+
+/** `id` failed for good (could not be sent to, or answered as someone else). */
+export const recordFailure = (l: Lookup, id: NodeId.NodeId): { readonly lookup: Lookup; readonly outcome: RecordOutcome } =>
+  setState(l, id, (s) => s !== 'Succeeded' && s !== 'Failed', 'Failed')
+
+const setState = (
+  l: Lookup,
+  id: NodeId.NodeId,
+  when: (s: PeerState) => boolean,
+  state: PeerState,
+): { readonly lookup: Lookup; readonly outcome: RecordOutcome } => {
+  const i = l.peers.findIndex((p) => NodeId.equals(p.id, id))
+  const p = l.peers[i]
+  if (p === undefined || !when(p.state)) return { lookup: l, outcome: 'Ignored' }
+  const peers = l.peers.slice()
+  peers[i] = { ...p, state }
+  return { lookup: { ...l, peers }, outcome: 'Recorded' }
+}
+
+/** Inserts new candidates in distance order and forgets uncontacted ones beyond the 2k closest live. */
+const merge = (l: Lookup, contacts: ReadonlyArray<PeerInfo>, hop: number): Lookup => {
+  if (contacts.length === 0) return l
+  const peers = l.peers.slice()
+  for (const c of contacts) {
+    if (NodeId.equals(c.id, l.self) || c.id.length !== NodeId.BYTES) continue
+    // binary search for the insertion point
+    let lo = 0
+    let hi = peers.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (Distance.compareTo(l.target, (peers[mid] as Peer).id, c.id) < 0) lo = mid + 1
+      else hi = mid
+    }
+    const at = peers[lo]
+    if (at !== undefined && NodeId.equals(at.id, c.id)) continue
+    peers.splice(lo, 0, { id: c.id, address: c.address, state: 'NotContacted', hop })
+  }
+  const cap = 2 * l.bucketSize
+  let live = 0
+  const kept = peers.filter((p) => {
+    if (!isLive(p)) return true
+    live++
+    return live <= cap || p.state !== 'NotContacted'
+  })
+  return { ...l, peers: kept }
+}

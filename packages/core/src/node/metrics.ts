@@ -1,0 +1,50 @@
+/**
+ * Plain counters a node keeps about its own traffic: what it received, answered, ignored (and
+ * why), sent, and how its RPCs ended. Read with `Node.metrics`; they never influence the protocol.
+ */
+import type { IgnoreReason } from './effect.js'
+
+// model
+
+export interface Metrics {
+  readonly messagesReceived: number
+  readonly requestsAnswered: number
+  /** Replies that matched a request in flight (RPC id and address). */
+  readonly repliesAccepted: number
+  /** Of those, replies that came after the request's timeout (still used). */
+  readonly repliesLate: number
+  /** Messages ignored, by reason. */
+  readonly ignored: Readonly<Record<IgnoreReason, number>>
+  readonly rpcsSent: number
+  readonly rpcsTimedOut: number
+  /** Requests the driver could not send (`SendFailed`). */
+  readonly rpcsFailed: number
+  readonly lookupsStarted: number
+  readonly lookupsFinished: number
+}
+
+// constructors
+
+export const zero: Metrics = {
+  messagesReceived: 0,
+  requestsAnswered: 0,
+  repliesAccepted: 0,
+  repliesLate: 0,
+  ignored: { UnknownRpcId: 0, WrongAddress: 0, UnexpectedReply: 0, OwnId: 0, Invalid: 0, WrongSender: 0, StoreFull: 0 },
+  rpcsSent: 0,
+  rpcsTimedOut: 0,
+  rpcsFailed: 0,
+  lookupsStarted: 0,
+  lookupsFinished: 0,
+}
+
+// transitions
+
+type Counter = Exclude<keyof Metrics, 'ignored'>
+
+export const bump = (m: Metrics, counter: Counter, by = 1): Metrics => ({ ...m, [counter]: m[counter] + by })
+
+export const ignore = (m: Metrics, reason: IgnoreReason): Metrics => ({
+  ...m,
+  ignored: { ...m.ignored, [reason]: m.ignored[reason] + 1 },
+})

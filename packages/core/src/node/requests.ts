@@ -1,0 +1,99 @@
+/**
+ * Answering the four RPCs (paper §2.3). The requester is first recorded in the routing table
+ * (§2.2) under the address the datagram came from; a request signed with our own id is ignored.
+ *
+ * - PING → PONG.
+ * - STORE → the record is kept for `min(ttl, tExpire)` and STORED is answered. It is a `Replica`
+ *   (replicated hourly, §2.5) when we are among the k closest to the key we know, else a `Cached`
+ *   copy (never replicated). A new key while `maxRecords` are held is refused: no answer, so the
+ *   requester does not count us as a replica (Python acknowledges everything, F9/F11).
+ * - FIND_NODE → the k closest contacts to the target, the requester excluded (the target itself
+ *   included when known, unlike Python's F6).
+ * - FIND_VALUE → the value with its remaining lifetime when held, else as FIND_NODE.
+ */
+import type { Address } from '../address.js'
+import * as NodeId from '../id/node-id.js'
+import type { FindNode, FindValue, PeerInfo, Request, Store as StoreMsg } from '../rpc/message.js'
+import * as RoutingTable from '../routing-table/routing-table.js'
+import * as Store from '../store/store.js'
+import type { Duration } from '../time.js'
+import * as Time from '../time.js'
+import * as Metrics from './metrics.js'
+import * as Peers from './peers.js'
+import type { Fx } from './send.js'
+import * as Send from './send.js'
+import type { NodeState } from './state.js'
+
+// queries
+
+const closestTo = (s: NodeState, target: NodeId.NodeId, requester: NodeId.NodeId): ReadonlyArray<PeerInfo> => {
+  const k = s.config.bucketSize
+  const out: PeerInfo[] = []
+  for (const c of RoutingTable.closest(s.table, target, k + 1)) {
+    if (out.length >= k) break
+    if (!NodeId.equals(c.id, requester)) out.push({ id: c.id, address: c.address })
+  }
+  return out
+}
+
+// transitions
+
+/** A request arrived from `from`. */
+export const onRequest = (s0: NodeState, fx: Fx, from: Address, m: Request): NodeState => {
+  // The table's effects (probes, hand-offs) go after the answer.
+  const later: Fx = []
+  const { state: s, rejected } = Peers.heard(s0, later, { id: m.sender, address: from })
+  if (rejected === 'OwnId') {
+    fx.push({ _tag: 'Notify', notification: { _tag: 'MessageIgnored', from, reason: 'OwnId' } })
+    return { ...s, metrics: Metrics.ignore(s.metrics, 'OwnId') }
+  }
+  const answered = answer(s, fx, from, m)
+  for (const e of later) fx.push(e)
+  return answered
+}
+
+const answer = (s: NodeState, fx: Fx, from: Address, m: Request): NodeState => {
+  switch (m._tag) {
+    case 'Ping':
+      return Send.reply(s, fx, from, m.rpcId, { _tag: 'Pong' })
+    case 'FindNode':
+      return findNode(s, fx, from, m)
+    case 'FindValue':
+      return findValue(s, fx, from, m)
+    case 'Store':
+      return store(s, fx, from, m)
+  }
+}
+
+const findNode = (s: NodeState, fx: Fx, from: Address, m: FindNode): NodeState =>
+  Send.reply(s, fx, from, m.rpcId, { _tag: 'Nodes', contacts: closestTo(s, m.target, m.sender) })
+
+const findValue = (s: NodeState, fx: Fx, from: Address, m: FindValue): NodeState => {
+  const r = Store.get(s.store, m.key, s.now)
+  return r === undefined
+    ? Send.reply(s, fx, from, m.rpcId, { _tag: 'Nodes', contacts: closestTo(s, m.key, m.sender) })
+    : Send.reply(s, fx, from, m.rpcId, { _tag: 'ValueFound', value: r.value, ttl: Time.elapsed(s.now, r.expiresAt) })
+}
+
+const store = (s: NodeState, fx: Fx, from: Address, m: StoreMsg): NodeState => {
+  const ttl = Math.floor(Math.min(m.ttl, s.config.expireAfter)) as Duration
+  if (!(ttl > 0)) {
+    fx.push({ _tag: 'Notify', notification: { _tag: 'MessageIgnored', from, reason: 'Invalid' } })
+    return { ...s, metrics: Metrics.ignore(s.metrics, 'Invalid') }
+  }
+  const origin = Peers.isResponsible(s, m.key) ? 'Replica' : 'Cached'
+  const { store, outcome } = Store.put(
+    s.store,
+    { key: m.key, value: m.value, origin, expiresAt: Time.add(s.now, ttl) },
+    s.now,
+    s.config,
+    s.config.maxRecords,
+  )
+  if (outcome._tag === 'Full') {
+    fx.push({ _tag: 'Notify', notification: { _tag: 'MessageIgnored', from, reason: 'StoreFull' } })
+    return { ...s, metrics: Metrics.ignore(s.metrics, 'StoreFull') }
+  }
+  const stored = Send.reply({ ...s, store }, fx, from, m.rpcId, { _tag: 'Stored' })
+  if (outcome._tag === 'Stored') fx.push({ _tag: 'Notify', notification: { _tag: 'RecordStored', record: outcome.record } })
+  return stored
+}

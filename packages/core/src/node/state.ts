@@ -1,0 +1,99 @@
+/**
+ * The state of one Kademlia node: plain immutable data, shared structurally between steps. It is
+ * held once per simulated node (up to 10^6 times), so it keeps only what the protocol needs: the
+ * routing table, the records, the requests in flight, the running operations (tasks), one RTT
+ * estimator, the PRNG and a few counters. Every deadline is derived from these, see
+ * `nextDeadline`.
+ */
+import type { NodeId } from '../id/node-id.js'
+import type * as Lookup from '../lookup/lookup.js'
+import * as Prng from '../prng.js'
+import * as InFlight from '../rpc/in-flight.js'
+import type { Value } from '../rpc/value.js'
+import * as Rtt from '../rpc/rtt.js'
+import * as RoutingTable from '../routing-table/routing-table.js'
+import * as Store from '../store/store.js'
+import type { Instant } from '../time.js'
+import * as Time from '../time.js'
+import type { Config } from './config.js'
+import { tableConfig } from './config.js'
+import type { OpId } from './event.js'
+import * as Metrics from './metrics.js'
+
+// model
+
+/** What a lookup is for, which decides what happens when it finishes. */
+export type Goal =
+  | { readonly _tag: 'FindNode'; readonly opId: OpId }
+  | { readonly _tag: 'Get'; readonly opId: OpId }
+  /** A user's put (opId) or our own 24-hourly republish (no opId). */
+  | { readonly _tag: 'Put'; readonly opId: OpId | undefined; readonly key: NodeId; readonly value: Value }
+  /** Join (§2.3): the lookup of our own id after bootstrap pings. */
+  | { readonly _tag: 'Join'; readonly opId: OpId | undefined }
+  /** Bucket refresh (§2.3), part of a RefreshRequested group (`parent`) or not. */
+  | { readonly _tag: 'Refresh'; readonly parent: number | undefined; readonly join: boolean }
+
+/** A running operation, keyed by a task number local to the node. */
+export type Task =
+  | { readonly _tag: 'Looking'; readonly goal: Goal; readonly lookup: Lookup.Lookup; readonly values: boolean }
+  /** STOREs of a put or republish sent; `pending` not yet settled, `acked` acknowledged. */
+  | { readonly _tag: 'Storing'; readonly opId: OpId | undefined; readonly pending: number; readonly acked: number }
+  | { readonly _tag: 'Pinging'; readonly opId: OpId }
+  /** Bootstrap pings sent to addresses; then the join lookup. */
+  | { readonly _tag: 'Bootstrapping'; readonly opId: OpId; readonly pending: number; readonly answered: number }
+  /** A RefreshRequested: `pending` refresh lookups not yet finished. */
+  | { readonly _tag: 'Refreshing'; readonly opId: OpId; readonly pending: number; readonly buckets: number }
+
+/** Why a request is in flight: who is told of its reply or its timeout. */
+export type Purpose =
+  | { readonly _tag: 'Lookup'; readonly task: number }
+  /** A STORE of a put (task) or a fire-and-forget one (replication, hand-off, caching). */
+  | { readonly _tag: 'Store'; readonly task: number | undefined }
+  /** The ping of a full bucket's least-recently seen contact (§2.2). */
+  | { readonly _tag: 'Probe' }
+  /** A user's ping or a bootstrap ping. */
+  | { readonly _tag: 'Ping'; readonly task: number }
+
+export interface NodeState {
+  readonly config: Config
+  readonly id: NodeId
+  /** The latest `at` seen; events are applied at no earlier instant. */
+  readonly now: Instant
+  readonly prng: Prng.Prng
+  readonly table: RoutingTable.RoutingTable
+  readonly inFlight: InFlight.InFlight<Purpose>
+  readonly tasks: ReadonlyMap<number, Task>
+  readonly nextTask: number
+  readonly store: Store.Store
+  readonly rtt: Rtt.Rtt
+  readonly metrics: Metrics.Metrics
+}
+
+// constructors
+
+/** A fresh node: empty table and store, the PRNG seeded with `seed`, time starting at `at`. */
+export const init = (config: Config, opts: { readonly id: NodeId; readonly seed: number; readonly at: Instant }): NodeState => ({
+  config,
+  id: opts.id,
+  now: opts.at,
+  prng: Prng.fromSeed(opts.seed),
+  table: RoutingTable.empty(opts.id, { ...RoutingTable.defaultConfig, ...tableConfig(config) }, opts.at),
+  inFlight: InFlight.empty(),
+  tasks: new Map(),
+  nextTask: 1,
+  store: Store.empty,
+  rtt: Rtt.empty,
+  metrics: Metrics.zero,
+})
+
+// queries
+
+/**
+ * When the driver must next send `Ticked`: the earliest RPC timeout, record expiry,
+ * replication/republish instant, or bucket refresh (only while the table holds contacts).
+ */
+export const nextDeadline = (s: NodeState): Instant | undefined =>
+  Time.earliest(
+    Time.earliest(InFlight.nextDeadline(s.inFlight), s.store.next),
+    RoutingTable.size(s.table) > 0 ? RoutingTable.nextRefreshAt(s.table, s.config.refreshInterval) : undefined,
+  )

@@ -1,0 +1,77 @@
+/**
+ * `step`: the node reducer's dispatcher. One event in, the next state and the effects out, in
+ * the order the driver must carry them out. Total: every input, however malformed, yields a
+ * state (possibly the same) and effects, never an exception; the input state is never mutated.
+ *
+ * Time: the state's clock moves to `event.at` (never backwards: an event stamped earlier than
+ * one already seen is applied at the later instant). Requests whose timeout passed are expired
+ * before any event is handled, so a reply never races its own timeout within one step.
+ */
+import * as Message from '../rpc/message.js'
+import * as RpcId from '../rpc/rpc-id.js'
+import type { Instant } from '../time.js'
+import * as Time from '../time.js'
+import * as Commands from './commands.js'
+import type { Effect } from './effect.js'
+import type { Event } from './event.js'
+import * as Maintenance from './maintenance.js'
+import * as Metrics from './metrics.js'
+import * as Replies from './replies.js'
+import * as Requests from './requests.js'
+import type { Fx } from './send.js'
+import type { NodeState } from './state.js'
+import * as Validate from './validate.js'
+
+// model
+
+export interface Step {
+  readonly state: NodeState
+  readonly effects: ReadonlyArray<Effect>
+}
+
+// transitions
+
+const advance = (s: NodeState, at: unknown): NodeState => {
+  const t = typeof at === 'number' && Number.isFinite(at) ? Time.instant(at) : s.now
+  return t > s.now ? { ...s, now: t as Instant } : s
+}
+
+export const step = (state: NodeState, event: Event): Step => {
+  const fx: Fx = []
+  if (typeof event !== 'object' || event === null) return { state, effects: fx }
+  let s = advance(state, event.at)
+  // Timeouts first, so a late reply is seen as late and the deadlines in state are never past.
+  s = Replies.onTick(s, fx)
+  switch (event._tag) {
+    case 'MessageReceived': {
+      const { from, message } = event
+      s = { ...s, metrics: Metrics.bump(s.metrics, 'messagesReceived') }
+      if (!Validate.isAddress(from)) break
+      if (!Validate.isMessage(message)) {
+        s = Replies.ignored(s, fx, from, 'Invalid')
+        break
+      }
+      s = Message.isRequest(message) ? Requests.onRequest(s, fx, from, message) : Replies.onResponse(s, fx, from, message)
+      break
+    }
+    case 'SendFailed':
+      if (Validate.isAddress(event.to) && RpcId.isRpcId(event.rpcId)) s = Replies.onSendFailed(s, fx, event.to, event.rpcId)
+      break
+    case 'Ticked':
+      s = Maintenance.onTick(s, fx)
+      break
+    case 'BootstrapRequested':
+    case 'GetRequested':
+    case 'PutRequested':
+    case 'PingRequested':
+    case 'FindNodeRequested':
+    case 'RefreshRequested':
+    case 'RecordsRestored':
+    case 'Cancelled':
+      s = Commands.onCommand(s, fx, event)
+      break
+    default:
+      break
+  }
+  return { state: s, effects: fx }
+}
