@@ -4,3 +4,4 @@
  */
 export {}
 export * from './routing-arbitraries.js'
+export * from './message-arbitraries.js'
