@@ -5,15 +5,16 @@
  *
  * - α in flight at all times, no round barrier: `next` tops the in-flight count up to α from
  *   the k closest live peers seen so far.
- * - "No closer node this round → query all of the k closest not yet queried": after α replies in
- *   a row that did not improve the closest live peer the lookup is stalled and `next` lets up to k
- *   RPCs be in flight, until a reply makes progress again.
+ * - "No closer node this round → query all of the k closest not yet queried": with a sliding
+ *   window there are no rounds, so the rule becomes the termination condition: the lookup goes on,
+ *   α at a time, until every one of the k closest live peers has answered, whether or not the
+ *   last replies brought anything closer. Never more than α of its RPCs are in flight (rust-libp2p
+ *   raises the window to k when stalled; we keep α, see ADR 0005).
  * - A peer that timed out is `Unresponsive`: out of consideration (it neither blocks termination
  *   nor counts among the k closest) but its late reply is still used. `Failed` is final.
  * - Finished when the k closest live peers have all answered (or no live candidate is left).
- * - Every peer is queried at most once: peers are never dropped once contacted, only not yet
- *   contacted peers beyond the 2k closest live ones are forgotten (they cannot be needed unless
- *   more than k closer peers fail, and re-learning them later is harmless).
+ * - Every peer is queried at most once: no peer is ever dropped from the list. The list is bounded
+ *   by the replies: at most k new peers per answered query, and a lookup queries each peer once.
  */
 import type * as Address from '../address.js'
 import * as Distance from '../id/distance.js'
@@ -40,8 +41,6 @@ export interface Lookup {
   readonly parallelism: number
   /** Ascending XOR distance to `target`, unique ids. */
   readonly peers: ReadonlyArray<Peer>
-  /** Replies in a row that did not bring a closer live peer (stalled at `parallelism`). */
-  readonly noProgress: number
   /** RPCs this lookup asked for. */
   readonly rpcs: number
 }
@@ -64,7 +63,6 @@ export const start = (
       bucketSize: Math.max(1, params.bucketSize),
       parallelism: Math.max(1, params.parallelism),
       peers: [],
-      noProgress: 0,
       rpcs: 0,
     },
     seeds,
@@ -80,8 +78,6 @@ export const find = (l: Lookup, id: NodeId.NodeId): Peer | undefined => l.peers.
 export const inFlight = (l: Lookup): number => l.peers.reduce((n, p) => (p.state === 'Waiting' ? n + 1 : n), 0)
 
 export const queried = (l: Lookup): number => l.peers.reduce((n, p) => (p.state === 'NotContacted' ? n : n + 1), 0)
-
-export const isStalled = (l: Lookup): boolean => l.noProgress >= l.parallelism
 
 /** True when the k closest live peers have all answered, or no live candidate is left. */
 export const isFinished = (l: Lookup): boolean => {
@@ -127,10 +123,10 @@ export const hops = (l: Lookup): number => {
 
 /**
  * The peers to query now, marked `Waiting`: not-yet-contacted peers among the k closest live
- * ones, until α (k when stalled) are in flight.
+ * ones, closest first, until α are in flight.
  */
 export const next = (l: Lookup): { readonly lookup: Lookup; readonly query: ReadonlyArray<Peer> } => {
-  const limit = isStalled(l) ? l.bucketSize : l.parallelism
+  const limit = l.parallelism
   let waiting = inFlight(l)
   if (waiting >= limit) return { lookup: l, query: [] }
   const query: Peer[] = []
@@ -164,14 +160,9 @@ export const recordReply = (
   const p = l.peers[i]
   if (p === undefined || (p.state !== 'Waiting' && p.state !== 'Unresponsive'))
     return { lookup: l, outcome: 'Ignored' }
-  const before = l.peers.find(isLive)
   const peers = l.peers.slice()
   peers[i] = { ...p, state: 'Succeeded' }
-  const merged = merge({ ...l, peers }, contacts, p.hop + 1)
-  const after = merged.peers.find(isLive)
-  const progress =
-    after !== undefined && (before === undefined || Distance.compareTo(l.target, after.id, before.id) < 0)
-  return { lookup: { ...merged, noProgress: progress ? 0 : l.noProgress + 1 }, outcome: 'Recorded' }
+  return { lookup: merge({ ...l, peers }, contacts, p.hop + 1), outcome: 'Recorded' }
 }
 
 /** `id` did not answer in time: out of consideration until it answers late. */
@@ -196,7 +187,7 @@ const setState = (
   return { lookup: { ...l, peers }, outcome: 'Recorded' }
 }
 
-/** Inserts new candidates in distance order and forgets uncontacted ones beyond the 2k closest live. */
+/** Inserts new candidates in distance order (known ids and our own are skipped). */
 const merge = (l: Lookup, contacts: ReadonlyArray<PeerInfo>, hop: number): Lookup => {
   if (contacts.length === 0) return l
   const peers = l.peers.slice()
@@ -214,12 +205,5 @@ const merge = (l: Lookup, contacts: ReadonlyArray<PeerInfo>, hop: number): Looku
     if (at !== undefined && NodeId.equals(at.id, c.id)) continue
     peers.splice(lo, 0, { id: c.id, address: c.address, state: 'NotContacted', hop })
   }
-  const cap = 2 * l.bucketSize
-  let live = 0
-  const kept = peers.filter((p) => {
-    if (!isLive(p)) return true
-    live++
-    return live <= cap || p.state !== 'NotContacted'
-  })
-  return { ...l, peers: kept }
+  return { ...l, peers }
 }
