@@ -3,7 +3,7 @@
  * `pure-rand`). A `Prng` is plain data (four 32-bit words); every draw returns the value and the
  * next `Prng`, so the same seed and the same draws give the same values on every driver.
  */
-import { xoroshiro128plus, xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus'
+import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus'
 
 // model
 
@@ -13,8 +13,32 @@ export interface Prng {
 
 // constructors
 
-/** A generator seeded with a 32-bit integer (other numbers are truncated). */
-export const fromSeed = (seed: number): Prng => ({ state: xoroshiro128plus(seed | 0).getState() })
+/** murmur3's 32-bit finaliser: a bijection on 32-bit integers with full avalanche. */
+const mix32 = (x: number): number => {
+  let h = Math.imul(x ^ (x >>> 16), 0x85ebca6b)
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35)
+  return (h ^ (h >>> 16)) | 0
+}
+
+/**
+ * A generator seeded with a 32-bit integer (other numbers are truncated). The seed is spread over
+ * the 128-bit state with a mixing function: xoroshiro128+ seeded directly with a small integer
+ * (pure-rand's `xoroshiro128plus(seed)`) starts from a nearly all-ones state, and its first draws
+ * were nearly all ones for every small seed (the first id drawn from seeds 0, 1, 2, … began with
+ * `ffffff`), so ids drawn first from consecutive seeds shared long prefixes.
+ */
+export const fromSeed = (seed: number): Prng => {
+  const s = seed | 0
+  const state = [
+    mix32((s + 0x9e3779b9) | 0),
+    mix32((s + 0x3c6ef372) | 0),
+    mix32((s + 0xdaa66d2b) | 0),
+    mix32((s + 0x78dde6e4) | 0),
+  ]
+  // xoroshiro's one forbidden state is all zeros.
+  if (state.reduce((acc, w) => acc | w, 0) === 0) state[3] = 1
+  return { state }
+}
 
 // transitions (each returns the drawn value and the next generator)
 
