@@ -159,3 +159,17 @@ export const join = (h: Harness, count = h.nodes.length): void => {
 export const kill = (h: Harness, i: number): void => {
   h.dead.add(i)
 }
+
+/** Freezes `o` and everything reachable from it (Maps' entries included; typed arrays cannot be). */
+export const deepFreeze = <T>(o: T): T => {
+  if (o !== null && typeof o === 'object' && !ArrayBuffer.isView(o) && !Object.isFrozen(o)) {
+    Object.freeze(o)
+    if (o instanceof Map)
+      for (const [k, v] of o) {
+        deepFreeze(k)
+        deepFreeze(v)
+      }
+    for (const v of Object.values(o)) deepFreeze(v)
+  }
+  return o
+}
