@@ -70,6 +70,21 @@ describe('Wire.decode errors', () => {
     })
   })
 
+  it('the sizes docs/wire.md gives', () => {
+    const id = NodeId.fromKey('peer')
+    const many = (n: number, address: (i: number) => string): Message.Nodes =>
+      nodes(Array.from({ length: n }, (_, i) => ({ id, address: Address.of(address(i)) })))
+    expect(Wire.encodedSize({ _tag: 'Ping', rpcId, sender })).toBe(45)
+    expect(Wire.encodedSize({ _tag: 'FindValue', rpcId, sender, key })).toBe(66)
+    expect(Wire.encodedSize(nodes([]))).toBe(46)
+    expect(Wire.encodedSize(many(20, (i) => `192.168.1.${i}:${4000 + i}`))).toBe(836)
+    expect(Wire.encodedSize(many(64, () => 'a'.repeat(64)))).toBe(5679)
+    // 46 + per contact 23 + the address (+1 from 24 bytes), +1 past 23 contacts
+    expect(Wire.encodedSize(many(1, () => 'a'.repeat(23)))).toBe(46 + 23 + 23)
+    expect(Wire.encodedSize(many(1, () => 'a'.repeat(24)))).toBe(46 + 23 + 24 + 1)
+    expect(Wire.encodedSize(many(24, () => 'a:1'))).toBe(46 + 24 * 26 + 1)
+  })
+
   it('UnknownVersion for any version but 1, whatever follows', () => {
     fc.assert(
       fc.property(

@@ -53,13 +53,14 @@ const kindOf = (u: unknown): string => {
 /** Field names of each tuple codec, by position, for error paths. */
 const fieldNames = new WeakMap<t.Decoder<unknown, unknown>, ReadonlyArray<string>>()
 
+const SURROGATE = /[\uD800-\uDFFF]/
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
 
 /**
  * `s` with every unpaired surrogate replaced by U+FFFD, as `TextEncoder` does: text goes on the
  * wire as valid UTF-8, so such a string does not survive a round trip unchanged.
  */
-export const wellFormed = (s: string): string => s.replace(LONE_SURROGATE, '\uFFFD')
+export const wellFormed = (s: string): string => (SURROGATE.test(s) ? s.replace(LONE_SURROGATE, '\uFFFD') : s)
 
 // constructors: field codecs
 
@@ -188,7 +189,14 @@ export const ContactsCodec = new t.Type<ReadonlyArray<Message.PeerInfo>, Readonl
     }
     return errors.length > 0 ? t.failures(errors) : t.success(out)
   },
-  (contacts) => contacts.map(PeerInfoCodec.encode),
+  (contacts) => {
+    const out: Array<readonly [NodeId, string]> = new Array<readonly [NodeId, string]>(contacts.length)
+    for (let i = 0; i < contacts.length; i++) {
+      const c = contacts[i] as Message.PeerInfo
+      out[i] = [c.id, wellFormed(c.address)]
+    }
+    return out
+  },
 )
 
 // constructors: message codecs
