@@ -89,7 +89,7 @@ export const AddressCodec = new t.Type<Address.Address, string, unknown>(
   (a) => wellFormed(a),
 )
 
-/** An integer that a JavaScript number holds exactly, from either cbor-x integer form. */
+/** A number, or a 64-bit integer (cbor-x gives a `bigint`) that a number holds exactly. */
 const exactNumber = (u: unknown): number | undefined => {
   if (typeof u === 'number') return u
   if (typeof u === 'bigint') {

@@ -87,6 +87,8 @@ const invalid = (errors: t.Errors): Errors.DecodeError => {
  * addresses of 1 to `Address.MAX_LENGTH` characters); otherwise the datagram does not decode.
  * Text with unpaired surrogates is sent with U+FFFD in their place, `-0` as `0`. The result may
  * exceed `MAX_DATAGRAM_BYTES`: check `fitsInDatagram` where that can happen (STORE, NODES).
+ * The result is a view into an 8 KiB chunk that later encodings never overwrite; send it and let
+ * it go, or `slice()` it to keep it for long without keeping the chunk.
  */
 export const encode = (message: Message): Uint8Array => {
   const out: Uint8Array = cbor.encode(Codecs.messageCodecs[message._tag].encode(message))
