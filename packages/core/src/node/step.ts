@@ -4,7 +4,8 @@
  * state (possibly the same) and effects, never an exception; the input state is never mutated.
  *
  * Time: the state's clock moves to `event.at` (never backwards: an event stamped earlier than
- * one already seen is applied at the later instant). Requests whose timeout passed are expired
+ * one already seen is applied at the later instant; a non-finite `at` or one past 2^52 ms is
+ * ignored and the event applied at the current instant). Requests whose timeout passed are expired
  * before any event is handled, so a reply never races its own timeout within one step.
  */
 import * as Message from '../rpc/message.js'
@@ -31,8 +32,11 @@ export interface Step {
 
 // transitions
 
+/** Instants past 2^52 ms (142 000 years) would lose whole milliseconds in deadline arithmetic. */
+const MAX_INSTANT = 2 ** 52
+
 const advance = (s: NodeState, at: unknown): NodeState => {
-  const t = typeof at === 'number' && Number.isFinite(at) ? Time.instant(at) : s.now
+  const t = typeof at === 'number' && Number.isFinite(at) && at <= MAX_INSTANT ? Time.instant(at) : s.now
   return t > s.now ? { ...s, now: t as Instant } : s
 }
 
