@@ -1,0 +1,629 @@
+/**
+ * The discrete-event engine: one priority queue of timed events (deliveries, each node's single
+ * timer, joins, departures, workload commands, metric samples) over an array of node states, in
+ * virtual milliseconds. It is the driver of the core: it feeds `step`, carries out every effect in
+ * order (Send -> a delivery after the network's latency, unless lost; Complete -> the operation's
+ * record; Notify -> metrics), then re-arms the node's one timer at `nextDeadline`.
+ *
+ * The engine is imperative for speed (a binary heap, arrays indexed by node number, counters);
+ * node states are never mutated, only replaced in their slot. Everything random comes from one
+ * seeded stream, so a scenario and a seed fix the run, and the trace hash proves it.
+ */
+import { Address, NodeId, Time } from '@kademlia-ts/core'
+import type { Effect, Event, Message, OpId, Outcome } from '@kademlia-ts/core'
+import type { Driver, Peer } from './driver.js'
+import * as EventQueue from './event-queue.js'
+import * as IdIndex from './id-index.js'
+import * as MessageSize from './message-size.js'
+import * as Metrics from './metrics.js'
+import * as Churn from './models/churn.js'
+import * as Network from './models/network.js'
+import * as Workload from './models/workload.js'
+import * as Random from './random.js'
+import type { Scenario } from './scenario.js'
+import * as Trace from './trace.js'
+
+// model
+
+const DELIVER = 1
+const TICK = 2
+const JOIN = 3
+const LEAVE = 4
+const WORK = 5
+const SAMPLE = 6
+const SEND_FAILED = 7
+
+const PUT = 0
+const GET = 1
+const LOOKUP = 2
+
+interface SimEvent extends EventQueue.Timed {
+  readonly k: number
+  /** The node it happens at (DELIVER: the receiver), or the workload kind for WORK. */
+  readonly node: number
+  /** DELIVER: the sender. */
+  readonly from: number
+  readonly msg: Message.Message | undefined
+}
+
+export interface Progress {
+  readonly now: number
+  readonly duration: number
+  readonly events: number
+  readonly live: number
+}
+
+export interface RunOptions {
+  /** Called every `progressEvery` events (default 2^16) and at the end. */
+  readonly onProgress?: (p: Progress) => void
+  readonly progressEvery?: number
+}
+
+export interface RunResult {
+  readonly scenario: Scenario
+  readonly traceHash: string
+  readonly events: number
+  readonly traceWords: number
+  /** Wall-clock seconds of the event loop (prefill excluded), and of the prefill. */
+  readonly wallSeconds: number
+  readonly prefillSeconds: number
+  readonly eventsPerSecond: number
+  readonly nodes: number
+  readonly nodesEverCreated: number
+  readonly liveAtEnd: number
+  readonly virtualMs: number
+  readonly joins: { readonly mode: 'prefill' | 'protocol'; readonly prefilledContacts: number }
+  readonly metrics: Metrics.Collector
+  readonly lookup: Metrics.KindSummary
+  readonly get: Metrics.KindSummary
+  readonly put: Metrics.KindSummary
+  readonly join: Metrics.KindSummary
+  /** Deadlines the core returned at or before the instant it had just been ticked (should be 0). */
+  readonly stuckDeadlines: number
+}
+
+const MESSAGE_CODE: Readonly<Record<string, number>> = {
+  Ping: 1, Pong: 2, Store: 3, Stored: 4, FindNode: 5, Nodes: 6, FindValue: 7, ValueFound: 8,
+}
+const OUTCOME_CODE: Readonly<Record<string, number>> = {
+  Found: 1, NotFound: 2, Stored: 3, NodesFound: 4, Pinged: 5, Bootstrapped: 6, Refreshed: 7, Restored: 8, Failed: 9,
+}
+const NOTE_CODE: Readonly<Record<string, number>> = {
+  ContactAdded: 1, ContactEvicted: 2, BucketSplit: 3, LookupProgressed: 4, LookupFinished: 5,
+  RecordStored: 6, RecordExpired: 7, RecordRemoved: 8, MessageIgnored: 9,
+}
+
+/** The simulator's address of node `i`. */
+export const addressOf = (i: number): Address.Address => Address.of(`n${i}`)
+/** The node number of a simulator address, or -1. */
+export const indexOfAddress = (a: Address.Address): number => {
+  if (a.length < 2 || a.charCodeAt(0) !== 110 /* n */) return -1
+  const n = Number(a.slice(1))
+  return Number.isInteger(n) && n >= 0 && String(n) === a.slice(1) ? n : -1
+}
+
+// transitions
+
+/** Runs a scenario to its end and returns the metrics and the trace hash. */
+export const run = <S>(scenario: Scenario, driver: Driver<S>, options: RunOptions = {}): RunResult => {
+  const rng = Random.fromSeed(scenario.seed)
+  const netRng = rng.fork()
+  const churnRng = rng.fork()
+  const workRng = rng.fork()
+  const idRng = rng.fork()
+  const network = Network.make(scenario.network, scenario.seed)
+  const queue = EventQueue.make<SimEvent>()
+  const trace = Trace.make()
+  const m = Metrics.collector()
+  const progressEvery = options.progressEvery ?? 65536
+
+  // Node tables, indexed by node number; a departed node's slot holds undefined.
+  const states: Array<S | undefined> = []
+  const ids: NodeId.NodeId[] = []
+  const addresses: Address.Address[] = []
+  const armed: number[] = []
+  const livePos: number[] = [] // position in `live`, or -1
+  const live: number[] = []
+  const index = IdIndex.make(ids)
+  const holders = new Map<string, Set<number>>() // workload key hex -> live nodes holding it
+  const heldBy = new Map<number, Set<string>>() // node -> keys it holds
+  const ops = new Map<number, Metrics.OpRecord & { target?: NodeId.NodeId }>()
+  let nextOp = 1
+  let now = 0
+  let events = 0
+  let stuck = 0
+
+  const keys = Workload.keys(scenario.workload.keys, scenario.workload.popularity, scenario.seed)
+  const keyHex = keys.ids.map((k) => NodeId.toHex(k))
+  const keyRank = new Map(keyHex.map((h, i) => [h, i]))
+  const value = (rank: number): Uint8Array => {
+    const v = new Uint8Array(scenario.workload.valueBytes)
+    for (let i = 0; i < v.length; i++) v[i] = (rank * 31 + i) & 0xff
+    return v
+  }
+  const published: number[] = []
+  const isPublished = new Uint8Array(scenario.workload.keys)
+  let nextUnpublished = 0
+
+  const schedule = (at: number, k: number, node: number, from = -1, msg: Message.Message | undefined = undefined): void =>
+    queue.push({ at, seq: 0, k, node, from, msg })
+
+  const isLive = (n: number): boolean => states[n] !== undefined
+
+  const newNode = (at: number): number => {
+    const i = states.length
+    const id = NodeId.unsafeFromBytes(idRng.bytes(NodeId.BYTES))
+    ids.push(id)
+    addresses.push(addressOf(i))
+    states.push(driver.init(id, idRng.uint32() | 0, Time.instant(at)))
+    armed.push(-1)
+    livePos.push(live.length)
+    live.push(i)
+    index.add(i)
+    return i
+  }
+
+  // --- tracing -----------------------------------------------------------------------------
+
+  const traceEvent = (e: SimEvent): void => {
+    trace.word((e.k << 24) | (e.msg === undefined ? 0 : (MESSAGE_CODE[e.msg._tag] ?? 0)))
+    trace.word(e.at)
+    trace.word(e.node)
+    if (e.msg !== undefined) {
+      trace.word(e.from)
+      trace.bytes4(e.msg.rpcId, 0)
+    }
+  }
+
+  const traceEffect = (node: number, eff: Effect): void => {
+    switch (eff._tag) {
+      case 'Send':
+        trace.word(0x100 | (MESSAGE_CODE[eff.message._tag] ?? 0))
+        trace.word(indexOfAddress(eff.to))
+        trace.bytes4(eff.message.rpcId, 0)
+        break
+      case 'Complete': {
+        const o = eff.outcome
+        trace.word(0x200 | (OUTCOME_CODE[o._tag] ?? 0))
+        trace.word(eff.opId)
+        trace.word(o._tag === 'Found' || o._tag === 'NodesFound' ? o.hops : o._tag === 'Stored' ? o.replicas : 0)
+        break
+      }
+      case 'Notify':
+        trace.word(0x300 | (NOTE_CODE[eff.notification._tag] ?? 0))
+        break
+    }
+    void node
+  }
+
+  // --- carrying out effects ----------------------------------------------------------------
+
+  const complete = (opId: number, outcome: Outcome): void => {
+    const op = ops.get(opId)
+    if (op === undefined) return
+    ops.delete(opId)
+    op.latency = now - op.start
+    switch (outcome._tag) {
+      case 'Found':
+        op.success = true
+        op.hops = outcome.hops
+        break
+      case 'NodesFound': {
+        op.success = outcome.closest.length > 0
+        op.hops = outcome.hops
+        if (scenario.metrics.closestCheck && op.target !== undefined && outcome.closest.length > 0) {
+          const truth = index.closest(op.target, isLive)
+          const first = outcome.closest[0] as Message.PeerInfo
+          op.closest = truth >= 0 && NodeId.equals(first.id, ids[truth] as NodeId.NodeId)
+        }
+        break
+      }
+      case 'Stored':
+        op.success = outcome.replicas > 0
+        if (op.success && op.kind === 'put') {
+          const rank = keyRank.get(NodeId.toHex(op.target as NodeId.NodeId))
+          if (rank !== undefined && isPublished[rank] === 0) {
+            isPublished[rank] = 1
+            published.push(rank)
+          }
+        }
+        break
+      case 'Bootstrapped':
+        op.success = outcome.contacts > 0
+        break
+      default:
+        op.success = false
+    }
+    m.intervalCompleted++
+    if (op.success) m.intervalSucceeded++
+  }
+
+  const hold = (node: number, key: NodeId.NodeId, held: boolean): void => {
+    const hex = NodeId.toHex(key)
+    if (!keyRank.has(hex)) return
+    let h = holders.get(hex)
+    let k = heldBy.get(node)
+    if (held) {
+      if (h === undefined) holders.set(hex, (h = new Set()))
+      if (k === undefined) heldBy.set(node, (k = new Set()))
+      h.add(node)
+      k.add(hex)
+    } else {
+      h?.delete(node)
+      k?.delete(hex)
+    }
+  }
+
+  const carryOut = (node: number, eff: Effect): void => {
+    switch (eff._tag) {
+      case 'Send': {
+        const size = MessageSize.estimate(eff.message)
+        m.bytes += size
+        m.intervalBytes += size
+        m.messages++
+        m.intervalMessages++
+        m.byTag[eff.message._tag] = (m.byTag[eff.message._tag] ?? 0) + 1
+        const to = indexOfAddress(eff.to)
+        if (to < 0 || to >= states.length || to === node) {
+          schedule(now, SEND_FAILED, node, to, eff.message)
+          return
+        }
+        if (network.lost(netRng, node, to, now)) {
+          m.lost++
+          return
+        }
+        schedule(now + network.latency(netRng, node, to), DELIVER, to, node, eff.message)
+        return
+      }
+      case 'Complete':
+        complete(eff.opId, eff.outcome)
+        return
+      case 'Notify': {
+        const n = eff.notification
+        m.notifications[n._tag] = (m.notifications[n._tag] ?? 0) + 1
+        if (n._tag === 'LookupFinished' && n.opId !== undefined) {
+          const op = ops.get(n.opId)
+          if (op !== undefined) op.rpcs = n.rpcs
+        } else if (n._tag === 'RecordStored') hold(node, n.record.key, true)
+        else if (n._tag === 'RecordExpired' || n._tag === 'RecordRemoved') hold(node, n.key, false)
+        return
+      }
+    }
+  }
+
+  /** Steps node `i` with `event`, carries out the effects, re-arms its timer. */
+  const apply = (i: number, event: Event, ticked: boolean): void => {
+    const r = driver.step(states[i] as S, event)
+    states[i] = r.state
+    for (const eff of r.effects) {
+      traceEffect(i, eff)
+      carryOut(i, eff)
+    }
+    const d = driver.nextDeadline(r.state)
+    if (d === undefined) {
+      armed[i] = -1
+      return
+    }
+    let at: number = d
+    if (at <= now) {
+      if (ticked) stuck++
+      at = ticked ? now + 1 : now
+    }
+    if (armed[i] !== at) {
+      armed[i] = at
+      schedule(at, TICK, i)
+    }
+  }
+
+  const command = (i: number, kind: Metrics.OpKind, make: (opId: OpId) => Event, target?: NodeId.NodeId): void => {
+    const opId = nextOp++
+    const rec: Metrics.OpRecord & { target?: NodeId.NodeId } = {
+      kind, node: i, start: now, latency: -1, hops: 0, rpcs: 0, success: false, closest: undefined, abandoned: false,
+    }
+    if (target !== undefined) rec.target = target
+    ops.set(opId, rec)
+    m.ops.push(rec)
+    apply(i, make(opId as OpId), false)
+  }
+
+  // --- joins and departures ----------------------------------------------------------------
+
+  const randomLive = (except: number): number => {
+    if (live.length === 0 || (live.length === 1 && live[0] === except)) return -1
+    for (;;) {
+      const c = live[churnRng.int(live.length)] as number
+      if (c !== except) return c
+    }
+  }
+
+  const join = (at: number): number => {
+    const i = newNode(at)
+    const contact = randomLive(i)
+    if (contact >= 0) {
+      command(i, 'join', (opId) => ({ _tag: 'BootstrapRequested', at: Time.instant(at), opId, contacts: [addresses[contact] as Address.Address] }))
+    }
+    if (scenario.churn !== undefined && at >= scenario.churn.start) schedule(at + Churn.draw(churnRng, scenario.churn.session), LEAVE, i)
+    return i
+  }
+
+  const leave = (i: number): void => {
+    if (states[i] === undefined) return
+    states[i] = undefined
+    armed[i] = -1
+    const p = livePos[i] as number
+    const last = live.pop() as number
+    if (last !== i) {
+      live[p] = last
+      livePos[last] = p
+    }
+    livePos[i] = -1
+    for (const hex of heldBy.get(i) ?? []) holders.get(hex)?.delete(i)
+    heldBy.delete(i)
+    for (const op of ops.values()) if (op.node === i) op.abandoned = true
+    const churn = scenario.churn
+    if (churn !== undefined) schedule(now + (churn.downtime === undefined ? 0 : Churn.draw(churnRng, churn.downtime)), JOIN, -1)
+  }
+
+  // --- the initial population --------------------------------------------------------------
+
+  let prefilledContacts = 0
+  const prefillStart = performance.now()
+  if (scenario.join.mode === 'prefill') {
+    for (let n = 0; n < scenario.nodes; n++) newNode(0)
+    prefilledContacts = prefill(states as S[], ids, addresses, index, driver, scenario, rng.fork())
+    for (let i = 0; i < scenario.nodes; i++) {
+      const d = driver.nextDeadline(states[i] as S)
+      if (d !== undefined) {
+        armed[i] = d
+        schedule(d, TICK, i)
+      }
+    }
+    trace.word(0xf00)
+    trace.word(prefilledContacts)
+  } else {
+    for (let n = 0; n < scenario.nodes; n++) schedule(n === 0 ? 0 : scenario.join.over * (n / scenario.nodes), JOIN, -1)
+  }
+  const prefillSeconds = (performance.now() - prefillStart) / 1000
+
+  if (scenario.churn !== undefined) {
+    const churn = scenario.churn
+    // Nodes present when churn starts get their first session then.
+    schedule(churn.start, LEAVE, -1)
+  }
+  const w = scenario.workload
+  for (const [kind, rate] of [[PUT, w.puts], [GET, w.gets], [LOOKUP, w.lookups]] as const) {
+    const first = w.start + Workload.nextArrival(workRng, rate)
+    if (Number.isFinite(first)) schedule(first, WORK, kind)
+  }
+  schedule(0, SAMPLE, -1)
+
+  // --- workload ----------------------------------------------------------------------------
+
+  const work = (kind: number): void => {
+    const rate = kind === PUT ? w.puts : kind === GET ? w.gets : w.lookups
+    schedule(now + Workload.nextArrival(workRng, rate), WORK, kind)
+    if (live.length === 0) return
+    const i = live[workRng.int(live.length)] as number
+    const at = Time.instant(now)
+    if (kind === PUT) {
+      const rank = nextUnpublished < w.keys ? nextUnpublished++ : Workload.pickRank(workRng, keys, w.keys)
+      const key = keys.ids[rank] as NodeId.NodeId
+      command(i, 'put', (opId) => ({ _tag: 'PutRequested', at, opId, key, value: value(rank) }), key)
+    } else if (kind === GET) {
+      if (published.length === 0) return
+      const rank = published[Workload.pickRank(workRng, keys, published.length)] as number
+      command(i, 'get', (opId) => ({ _tag: 'GetRequested', at, opId, key: keys.ids[rank] as NodeId.NodeId }))
+    } else {
+      const target = NodeId.unsafeFromBytes(workRng.bytes(NodeId.BYTES))
+      command(i, 'lookup', (opId) => ({ _tag: 'FindNodeRequested', at, opId, target }), target)
+    }
+  }
+
+  // --- sampling ----------------------------------------------------------------------------
+
+  const sampleRng = Random.fromSeed(scenario.seed ^ 0x5a5a5a5a)
+  const sample = (): void => {
+    let contacts = 0
+    let dead = 0
+    let buckets = 0
+    const n = Math.min(scenario.metrics.sampleNodes, live.length)
+    for (let s = 0; s < n; s++) {
+      // A fixed seeded stream picks the nodes, independent of the protocol's randomness.
+      const i = live[sampleRng.int(live.length)] as number
+      const st = states[i] as S
+      const cs = driver.contactIds(st)
+      contacts += cs.length
+      buckets += driver.bucketCount(st)
+      for (const id of cs) {
+        const j = indexOfId(id)
+        if (j < 0 || states[j] === undefined) dead++
+      }
+    }
+    let replicas = 0
+    let minReplicas = Infinity
+    let lostKeys = 0
+    for (const rank of published) {
+      const h = holders.get(keyHex[rank] as string)?.size ?? 0
+      replicas += h
+      minReplicas = Math.min(minReplicas, h)
+      if (h === 0) lostKeys++
+    }
+    const prev = m.samples[m.samples.length - 1]
+    const span = prev === undefined ? 0 : (now - prev.t) / 1000
+    m.samples.push({
+      t: now,
+      live: live.length,
+      tableSize: n === 0 ? 0 : contacts / n,
+      buckets: n === 0 ? 0 : buckets / n,
+      stale: contacts === 0 ? 0 : dead / contacts,
+      replicas: published.length === 0 ? 0 : replicas / published.length,
+      minReplicas: published.length === 0 ? 0 : minReplicas,
+      lostKeys,
+      bandwidth: span === 0 || live.length === 0 ? 0 : m.intervalBytes / span / live.length,
+      messages: span === 0 ? 0 : m.intervalMessages / span,
+      completed: m.intervalCompleted,
+      successRate: m.intervalCompleted === 0 ? 1 : m.intervalSucceeded / m.intervalCompleted,
+    })
+    m.intervalBytes = 0
+    m.intervalMessages = 0
+    m.intervalCompleted = 0
+    m.intervalSucceeded = 0
+  }
+  // Contact ids are the very `Uint8Array`s the simulator made, so identity finds the node.
+  const byId = new Map<NodeId.NodeId, number>()
+  const indexOfId = (id: NodeId.NodeId): number => {
+    if (byId.size !== ids.length) for (let i = byId.size; i < ids.length; i++) byId.set(ids[i] as NodeId.NodeId, i)
+    return byId.get(id) ?? byHex(id)
+  }
+  const byHex = (id: NodeId.NodeId): number => {
+    const hex = NodeId.toHex(id)
+    for (let i = 0; i < ids.length; i++) if (NodeId.toHex(ids[i] as NodeId.NodeId) === hex) return i
+    return -1
+  }
+
+  // --- the loop ----------------------------------------------------------------------------
+
+  const started = performance.now()
+  const end = scenario.duration
+  for (;;) {
+    const e = queue.peek()
+    if (e === undefined || e.at > end) break
+    queue.pop()
+    now = e.at
+    switch (e.k) {
+      case DELIVER: {
+        if (states[e.node] === undefined) {
+          m.deadDeliveries++
+          continue
+        }
+        traceEvent(e)
+        apply(e.node, { _tag: 'MessageReceived', at: Time.instant(now), from: addresses[e.from] as Address.Address, message: e.msg as Message.Message }, false)
+        break
+      }
+      case TICK:
+        if (states[e.node] === undefined || armed[e.node] !== e.at) continue
+        traceEvent(e)
+        armed[e.node] = -1
+        apply(e.node, { _tag: 'Ticked', at: Time.instant(now) }, true)
+        break
+      case SEND_FAILED:
+        if (states[e.node] === undefined) continue
+        traceEvent(e)
+        apply(e.node, { _tag: 'SendFailed', at: Time.instant(now), to: e.from >= 0 ? (addresses[e.from] as Address.Address) : Address.of('?'), rpcId: (e.msg as Message.Message).rpcId }, false)
+        break
+      case JOIN:
+        traceEvent(e)
+        join(now)
+        break
+      case LEAVE:
+        traceEvent(e)
+        if (e.node >= 0) leave(e.node)
+        else if (scenario.churn !== undefined) {
+          // Churn starts: every node present gets a session from now.
+          for (const i of live) schedule(now + Churn.draw(churnRng, scenario.churn.session), LEAVE, i)
+        }
+        break
+      case WORK:
+        traceEvent(e)
+        work(e.node)
+        break
+      case SAMPLE:
+        sample()
+        if (now + scenario.metrics.sample <= end) schedule(now + scenario.metrics.sample, SAMPLE, -1)
+        continue
+    }
+    events++
+    if (options.onProgress !== undefined && (events & (progressEvery - 1)) === 0) {
+      options.onProgress({ now, duration: end, events, live: live.length })
+    }
+  }
+  now = end
+  if (m.samples[m.samples.length - 1]?.t !== end) sample()
+  const wallSeconds = (performance.now() - started) / 1000
+  options.onProgress?.({ now: end, duration: end, events, live: live.length })
+  for (const op of ops.values()) op.abandoned = op.abandoned || op.latency < 0
+  return {
+    scenario,
+    traceHash: trace.digest(),
+    events,
+    traceWords: trace.words(),
+    wallSeconds,
+    prefillSeconds,
+    eventsPerSecond: wallSeconds > 0 ? events / wallSeconds : 0,
+    nodes: scenario.nodes,
+    nodesEverCreated: states.length,
+    liveAtEnd: live.length,
+    virtualMs: end,
+    joins: { mode: scenario.join.mode, prefilledContacts },
+    metrics: m,
+    lookup: Metrics.summarise(m.ops, 'lookup'),
+    get: Metrics.summarise(m.ops, 'get'),
+    put: Metrics.summarise(m.ops, 'put'),
+    join: Metrics.summarise(m.ops, 'join'),
+    stuckDeadlines: stuck,
+  }
+}
+
+/**
+ * Fast prefill (the `prefill` join mode): gives every node the routing table Kademlia converges
+ * to, without running the joins. For every depth d, the nodes whose id shares exactly d leading
+ * bits with ours form one sibling subtree (a contiguous range of the sorted ids); the node
+ * observes all of them when there are at most k, otherwise k of them: the ones closest to it when
+ * the subtree holds some of its true k closest, a seeded random sample otherwise. Every node thus
+ * knows its true k closest and no bucket overflows, so `RoutingTable.observe` never asks for a
+ * probe. Returns the number of contacts observed.
+ */
+const prefill = <S>(
+  states: S[],
+  ids: ReadonlyArray<NodeId.NodeId>,
+  addresses: ReadonlyArray<Address.Address>,
+  index: IdIndex.IdIndex,
+  driver: Driver<S>,
+  scenario: Scenario,
+  rng: Random.Random,
+): number => {
+  const k = typeof scenario.core['bucketSize'] === 'number' ? scenario.core['bucketSize'] : 20
+  const sorted = index.sorted()
+  const peers = (i: number): Peer => ({ id: ids[i] as NodeId.NodeId, address: addresses[i] as Address.Address })
+  let total = 0
+  for (let i = 0; i < states.length; i++) {
+    const self = ids[i] as NodeId.NodeId
+    const chosen: Peer[] = []
+    const subtrees = index.siblings(i)
+    // Nodes in our own, deeper subtrees (closer to us than any sibling at depth d).
+    let deeper = 0
+    for (let s = subtrees.length - 1; s >= 0; s--) {
+      const [, from, to] = subtrees[s] as readonly [number, number, number]
+      const size = to - from
+      if (size <= k) {
+        for (let p = from; p < to; p++) chosen.push(peers(sorted[p] as number))
+      } else if (deeper < k) {
+        // This subtree holds some of our true k closest: take the closest.
+        const members = sorted.slice(from, to) as number[]
+        members.sort((a, b) => compareXor(self, ids[a] as NodeId.NodeId, ids[b] as NodeId.NodeId))
+        for (let p = 0; p < k; p++) chosen.push(peers(members[p] as number))
+      } else {
+        // A partial Fisher–Yates draw of k distinct positions.
+        const picked = new Map<number, number>()
+        for (let p = 0; p < k; p++) {
+          const r = p + rng.int(size - p)
+          const a = picked.get(r) ?? r
+          picked.set(r, picked.get(p) ?? p)
+          chosen.push(peers(sorted[from + a] as number))
+        }
+      }
+      deeper += size
+    }
+    total += chosen.length
+    states[i] = driver.prefill(states[i] as S, chosen, Time.instant(0))
+  }
+  return total
+}
+
+const compareXor = (t: NodeId.NodeId, a: NodeId.NodeId, b: NodeId.NodeId): number => {
+  for (let i = 0; i < NodeId.BYTES; i++) {
+    const d = ((a[i] as number) ^ (t[i] as number)) - ((b[i] as number) ^ (t[i] as number))
+    if (d !== 0) return d
+  }
+  return 0
+}
