@@ -131,6 +131,17 @@ export const DurationCodec = new t.Type<Duration, number, unknown>(
 )
 
 /**
+ * `decoder.validate` of the element at `index` of a container validated in `context`. Validation
+ * is pure, so it runs first in the container's context, which costs nothing, and again with the
+ * element's own context only when it fails, to locate the error: the success path (every honest
+ * datagram) allocates no context.
+ */
+const validateAt = <A>(decoder: t.Decoder<unknown, A>, u: unknown, context: t.Context, index: number): t.Validation<A> => {
+  const r = decoder.validate(u, context)
+  return r._tag === 'Right' ? r : decoder.validate(u, t.appendContext(context, String(index), decoder, u))
+}
+
+/**
  * An array of exactly `fields.length` elements, each validated by its codec; `build` turns the
  * validated elements into the decoded value.
  */
@@ -153,7 +164,7 @@ const tuple = <A>(
       const out: unknown[] = new Array<unknown>(fields.length)
       for (let i = 0; i < fields.length; i++) {
         const decoder = (fields[i] as readonly [string, t.Decoder<unknown, unknown>])[1]
-        const r = decoder.validate(u[i], t.appendContext(c, String(i), decoder, u[i]))
+        const r = validateAt(decoder, u[i], c, i)
         if (r._tag === 'Left') errors.push(...r.left)
         else out[i] = r.right
       }
@@ -183,7 +194,7 @@ export const ContactsCodec = new t.Type<ReadonlyArray<Message.PeerInfo>, Readonl
     const errors: t.ValidationError[] = []
     const out: Message.PeerInfo[] = []
     for (let i = 0; i < u.length; i++) {
-      const r = PeerInfoCodec.validate(u[i], t.appendContext(c, String(i), PeerInfoCodec, u[i]))
+      const r = validateAt(PeerInfoCodec, u[i], c, i)
       if (r._tag === 'Left') errors.push(...r.left)
       else out.push(r.right)
     }
