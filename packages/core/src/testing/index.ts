@@ -5,3 +5,6 @@
 export {}
 export * from './routing-arbitraries.js'
 export * from './message-arbitraries.js'
+export * from './event-arbitraries.js'
+export * as OracleNetwork from './oracle-network.js'
+export * as Universe from './oracle-universe.js'

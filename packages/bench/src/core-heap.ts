@@ -1,0 +1,65 @@
+/**
+ * Child process of `bench:core` (run with `--expose-gc`): heap bytes per `NodeState` with a
+ * converged table in a network of N ids.
+ *
+ *   node --expose-gc packages/bench/dist/core-heap.js <nodes> <seed>
+ *
+ * The ids and addresses are made first (they are shared with the tables, as a simulator shares
+ * them), then the heap is measured after a full GC before and after building one state per node;
+ * the growth divided by N is the figure. Prints one JSON line: `HeapReport`.
+ */
+import { Address, Config, Node, NodeId, Prng, RoutingTable, Time } from '@kademlia-ts/core'
+import type { NodeState } from '@kademlia-ts/core'
+import { OracleNetwork, Universe } from '@kademlia-ts/core/testing'
+
+// model
+
+export interface HeapReport {
+  readonly nodes: number
+  readonly bytes_per_node: number
+  readonly contacts_per_node: number
+}
+
+// transitions
+
+const gc = (): void => {
+  const collect = (globalThis as { gc?: () => void }).gc
+  if (collect === undefined) throw new Error('core-heap needs node --expose-gc')
+  collect()
+  collect()
+}
+
+const main = (): void => {
+  const nodes = Number(process.argv[2] ?? '10000')
+  const seed = Number(process.argv[3] ?? '1')
+  let prng = Prng.fromSeed(seed)
+  const ids: NodeId.NodeId[] = []
+  for (let i = 0; i < nodes; i++) {
+    const [id, next] = NodeId.random(prng)
+    ids.push(id)
+    prng = next
+  }
+  const addresses = ids.map((_, i) => Address.of(`n${i}`))
+  const universe = Universe.of(ids)
+  const states: NodeState[] = []
+  gc()
+  const before = process.memoryUsage().heapUsed
+  let g = prng
+  for (let i = 0; i < nodes; i++) {
+    const [contacts, next] = Universe.converged(universe, i, Config.defaults.bucketSize, g)
+    const peers = contacts.map((j) => ({ id: ids[j] as NodeId.NodeId, address: addresses[j] as Address.Address }))
+    const fresh = Node.init(Config.defaults, { id: ids[i] as NodeId.NodeId, seed: i, at: Time.ZERO })
+    const [state, after] = OracleNetwork.taught(fresh, peers, Time.ZERO, next)
+    g = after
+    states.push(state)
+    if ((i + 1) % 2000 === 0) process.stderr.write(`[bench:core heap] ${i + 1}/${nodes} states\n`)
+  }
+  gc()
+  const after = process.memoryUsage().heapUsed
+  let contacts = 0
+  for (const s of states) contacts += RoutingTable.size(Node.routingTable(s))
+  const report: HeapReport = { nodes, bytes_per_node: (after - before) / nodes, contacts_per_node: contacts / nodes }
+  process.stdout.write(JSON.stringify(report) + '\n')
+}
+
+main()

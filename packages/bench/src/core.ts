@@ -1,0 +1,216 @@
+/**
+ * `pnpm bench:core`: the pure core alone, no sockets.
+ *
+ *   node packages/bench/dist/core.js [--nodes 10000] [--runs 5] [--lookups 1000] [--batch 50]
+ *                                    [--dead 0.05] [--loss 0.01] [--seed 1] [--json]
+ *
+ * - lookups/s: FIND_NODE lookups (batches of `--batch` at once, from random live nodes to random
+ *   targets) in an `OracleNetwork` of `--nodes` nodes with converged tables, `--dead` of them dead
+ *   and `--loss` of the messages lost; wall time of the whole driver loop, network construction
+ *   excluded.
+ * - steps/s of one core: the events every node was fed during one such workload (incoming
+ *   FIND_NODE requests, NODES replies to its own lookups, timer ticks after timeouts, commands),
+ *   recorded and replayed through `Node.step` from the same starting states, in the same order, on
+ *   one thread.
+ * - bytes per node: heap growth per `NodeState` with a converged table in a network of `--nodes`
+ *   ids, measured in a child process started with `--expose-gc` (ids and addresses excluded: they
+ *   are shared with whoever made them).
+ *
+ * Each figure is the median of `--runs` runs. Progress goes to stderr, the report to stdout; with
+ * `--json` the last stdout line is `{"steps_per_s":…,"lookups_per_s":…,"bytes_per_node":…}`.
+ */
+import { execFileSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { Config, Node, NodeId, Prng } from '@kademlia-ts/core'
+import type { Event, NodeState } from '@kademlia-ts/core'
+import { OracleNetwork } from '@kademlia-ts/core/testing'
+import { median, now, seconds } from './core-stats.js'
+import type { HeapReport } from './core-heap.js'
+
+// model
+
+interface Options {
+  readonly nodes: number
+  readonly runs: number
+  readonly lookups: number
+  readonly batch: number
+  readonly dead: number
+  readonly loss: number
+  readonly seed: number
+  readonly json: boolean
+}
+
+type Network = OracleNetwork.OracleNetwork
+
+interface Workload {
+  readonly net: Network
+  readonly lookups: number
+  readonly found: number
+  readonly seconds: number
+}
+
+// constructors
+
+const options = (): Options => {
+  const { values } = parseArgs({
+    options: {
+      nodes: { type: 'string', default: '10000' },
+      runs: { type: 'string', default: '5' },
+      lookups: { type: 'string', default: '1000' },
+      batch: { type: 'string', default: '50' },
+      dead: { type: 'string', default: '0.05' },
+      loss: { type: 'string', default: '0.01' },
+      seed: { type: 'string', default: '1' },
+      json: { type: 'boolean', default: false },
+    },
+  })
+  const int = (name: string, text: string, min: number): number => {
+    const n = Number(text)
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got ${text}`)
+    return n
+  }
+  const fraction = (name: string, text: string): number => {
+    const x = Number(text)
+    if (!(x >= 0 && x < 1)) throw new Error(`--${name} must be in [0, 1), got ${text}`)
+    return x
+  }
+  return {
+    nodes: int('nodes', values.nodes, 2),
+    runs: int('runs', values.runs, 1),
+    lookups: int('lookups', values.lookups, 1),
+    batch: int('batch', values.batch, 1),
+    dead: fraction('dead', values.dead),
+    loss: fraction('loss', values.loss),
+    seed: int('seed', values.seed, 0),
+    json: values.json,
+  }
+}
+
+// transitions
+
+const log = (line: string): void => void process.stderr.write(`[bench:core] ${line}\n`)
+
+/** `lookups` FIND_NODE lookups in batches of `batch`, from random live nodes to random targets. */
+const workload = (start: Network, o: Options, seed: number): Workload => {
+  const live = OracleNetwork.liveIndices(start)
+  let prng = Prng.fromSeed(seed)
+  let net = start
+  let found = 0
+  const t0 = now()
+  for (let done = 0; done < o.lookups; done += o.batch) {
+    const list: Array<readonly [number, OracleNetwork.Command]> = []
+    for (let i = 0; i < Math.min(o.batch, o.lookups - done); i++) {
+      const [pick, p1] = Prng.nextInt(prng, 0, live.length - 1)
+      const [target, p2] = NodeId.random(p1)
+      prng = p2
+      list.push([live[pick] as number, { _tag: 'FindNodeRequested', target }])
+    }
+    const issued = OracleNetwork.commands(net, list)
+    const settled = OracleNetwork.runUntilAllComplete(issued.net, issued.opIds, { maxEvents: 10_000_000 })
+    net = settled.net
+    for (const outcome of settled.outcomes) if (outcome?._tag === 'NodesFound') found++
+  }
+  return { net, lookups: o.lookups, found, seconds: seconds(t0) }
+}
+
+const kindOf = (e: Event): string => (e._tag === 'MessageReceived' ? e.message._tag : e._tag)
+
+/**
+ * Replays `entries` (each node's events, in the recorded order) through `Node.step` from the
+ * states of `start`, repeating until at least `minSeconds` passed. Returns steps per second.
+ */
+const replay = (
+  start: Network,
+  entries: ReadonlyArray<{ readonly node: number; readonly event: Event }>,
+  minSeconds: number,
+): number => {
+  let steps = 0
+  const t0 = now()
+  for (let round = 0; round < 1000 && (round === 0 || seconds(t0) < minSeconds); round++) {
+    const states: NodeState[] = start.nodes.map((n) => n.state)
+    for (const { node, event } of entries) {
+      states[node] = Node.step(states[node] as NodeState, event).state
+      steps++
+    }
+  }
+  return steps / seconds(t0)
+}
+
+const heapRun = (o: Options, run: number): HeapReport => {
+  const script = fileURLToPath(new URL('./core-heap.js', import.meta.url))
+  const out = execFileSync(process.execPath, ['--expose-gc', script, String(o.nodes), String(o.seed + run)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 20,
+    timeout: 600_000,
+  })
+  const last = out.trim().split('\n').pop() ?? ''
+  return JSON.parse(last) as HeapReport
+}
+
+const main = (): void => {
+  const o = options()
+  log(`building an oracle network of ${o.nodes} nodes (converged tables, ${o.dead * 100}% dead, ${o.loss * 100}% loss)`)
+  const t0 = now()
+  const net0 = OracleNetwork.create({
+    size: o.nodes,
+    seed: o.seed,
+    config: Config.defaults,
+    join: 'prefill',
+    dead: o.dead,
+    loss: o.loss,
+  })
+  log(`built in ${seconds(t0).toFixed(1)} s`)
+
+  // lookups per second
+  const lookupRates: number[] = []
+  let recordedNet: Network | undefined
+  for (let run = 0; run < o.runs; run++) {
+    const start = run === 0 ? OracleNetwork.record(net0, 'all') : net0
+    const w = workload(start, o, o.seed * 1000 + run)
+    if (run === 0) recordedNet = w.net
+    lookupRates.push(w.lookups / w.seconds)
+    log(`lookups run ${run + 1}/${o.runs}: ${w.lookups} in ${w.seconds.toFixed(2)} s, ${w.found} found nodes` + (run === 0 ? ' (recorded)' : ''))
+  }
+
+  // steps per second of one core, on the recorded mix
+  const entries = OracleNetwork.log(recordedNet as Network)
+  const mix = new Map<string, number>()
+  for (const { event } of entries) mix.set(kindOf(event), (mix.get(kindOf(event)) ?? 0) + 1)
+  const mixText = [...mix.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k} ${((100 * n) / entries.length).toFixed(1)}%`)
+    .join(', ')
+  log(`recorded ${entries.length} events: ${mixText}`)
+  replay(net0, entries, 0) // warm-up
+  const stepRates: number[] = []
+  for (let run = 0; run < o.runs; run++) {
+    stepRates.push(replay(net0, entries, 1))
+    log(`steps run ${run + 1}/${o.runs}: ${Math.round(stepRates[run] as number)} steps/s`)
+  }
+
+  // heap bytes per NodeState
+  const heaps: HeapReport[] = []
+  for (let run = 0; run < o.runs; run++) {
+    const h = heapRun(o, run)
+    heaps.push(h)
+    log(`heap run ${run + 1}/${o.runs}: ${Math.round(h.bytes_per_node)} bytes per node, ${h.contacts_per_node.toFixed(1)} contacts`)
+  }
+
+  const steps = Math.round(median(stepRates))
+  const lookups = Math.round(median(lookupRates))
+  const bytes = Math.round(median(heaps.map((h) => h.bytes_per_node)))
+  const contacts = median(heaps.map((h) => h.contacts_per_node))
+  const lines = [
+    `core benchmark (${o.nodes} nodes, median of ${o.runs} runs, Node ${process.version})`,
+    `  steps/s of one core:      ${steps}  (mix: ${mixText})`,
+    `  lookups/s (oracle net):   ${lookups}  (${o.batch} at a time, ${o.dead * 100}% dead, ${o.loss * 100}% loss)`,
+    `  heap bytes per NodeState: ${bytes}  (${contacts.toFixed(1)} contacts, converged table)`,
+    `  targets: ≥ 500000 steps/s ${steps >= 500_000 ? 'met' : 'NOT met'}; ≤ 10240 bytes/node ${bytes <= 10_240 ? 'met' : 'NOT met'}`,
+  ]
+  process.stdout.write(lines.join('\n') + '\n')
+  if (o.json) process.stdout.write(JSON.stringify({ steps_per_s: steps, lookups_per_s: lookups, bytes_per_node: bytes }) + '\n')
+}
+
+main()
