@@ -1,6 +1,6 @@
 /**
  * Golden vectors pin the format byte for byte, in both directions. `vectors.json` was written by
- * an encoder independent of cbor-x, from RFC 8949 and docs/wire.md; ids as in the Python
+ * `make-vectors.py`, an encoder independent of cbor-x, from RFC 8949 and docs/wire.md; ids as in the Python
  * reference's vectors (msg id 000102…13, sender sha1("probe-node"), key sha1("my-key")).
  */
 import { readFileSync } from 'node:fs'
