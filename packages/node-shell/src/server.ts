@@ -13,7 +13,7 @@
  */
 import { randomBytes, randomInt } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
-import { Config, Node, NodeId, Value } from '@kademlia-ts/core'
+import { Config, Node, NodeId, RoutingTable, Value } from '@kademlia-ts/core'
 import type { Address, IgnoreReason, Notification, Outcome, Record } from '@kademlia-ts/core'
 import * as Addr from './address.js'
 import type { AddressInput, Endpoint } from './address.js'
@@ -28,7 +28,6 @@ import {
   NoReplicasError,
   NotListeningError,
   ServerStoppedError,
-  StateFileError,
   TimeoutError,
   ValueTooLargeError,
 } from './errors.js'
@@ -38,6 +37,7 @@ import * as StateFile from './state-file.js'
 import { MemoryStorage } from './storage/memory.js'
 import type { RecordStorage } from './storage/storage.js'
 import { Transport } from './transport.js'
+import type { StateFileError } from './errors.js'
 
 // model
 
@@ -257,7 +257,7 @@ export class Server extends TypedEmitter<ServerEvents> {
 
   /** Every contact of the routing table. */
   contacts(): ReadonlyArray<Peer> {
-    return Node.closest(this.#runtime.state, this.nodeId, Number.MAX_SAFE_INTEGER).map(toPeer)
+    return RoutingTable.contacts(Node.routingTable(this.#runtime.state)).map(toPeer)
   }
 
   /** The records this node holds (its own publications, replicas and cached copies). */
@@ -279,7 +279,7 @@ export class Server extends TypedEmitter<ServerEvents> {
       replySendFailures: c.replySendFailures,
       acksWithheld: c.acksWithheld,
       storageErrors: c.storageErrors,
-      routingTableSize: Node.closest(state, this.nodeId, Number.MAX_SAFE_INTEGER).length,
+      routingTableSize: RoutingTable.size(Node.routingTable(state)),
       records: Node.records(state).length,
       pendingOperations: this.#runtime.pendingOperations,
       core: Node.metrics(state),
