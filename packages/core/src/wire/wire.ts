@@ -29,7 +29,7 @@ export const VERSION = Codecs.VERSION
  * The largest datagram `decode` reads and `fitsInDatagram` admits: 8 KiB, the limit of the Python
  * library's sender (rpcudp). A datagram this size already spans several IPv4 fragments on a
  * 1500-byte MTU, and losing any one fragment loses the datagram; nothing in the protocol needs
- * more (a NODES reply of 20 IPv4 contacts is about 1 KiB).
+ * more (a NODES reply of 20 IPv4 contacts is under 1 KiB).
  */
 export const MAX_DATAGRAM_BYTES = 8192
 
