@@ -22,8 +22,9 @@ import type { NodeState } from './state.js'
 // transitions
 
 export const onTick = (s0: NodeState, fx: Fx): NodeState => {
-  let s = expire(s0, fx)
-  s = records(s, fx)
+  // republish before expiry: a publication is due exactly when it would expire
+  let s = records(s0, fx)
+  s = expire(s, fx)
   return refresh(s, fx)
 }
 

@@ -54,10 +54,17 @@ export const get = (s: Store, key: NodeId.NodeId, at: Instant): StoredRecord | u
 
 export const records = (s: Store): ReadonlyArray<StoredRecord> => [...s.entries.values()].map((e) => e.record)
 
-/** The entries whose `due` instant is reached at `at` (not yet expired), in key order. */
+/**
+ * The entries whose `due` instant is reached at `at`, in insertion order: replicas not yet
+ * expired, and our publications even at their expiry instant (tRepublish = tExpire by default:
+ * the republish renews them before they would expire).
+ */
 export const dueAt = (s: Store, at: Instant): ReadonlyArray<Entry> =>
   [...s.entries.values()].filter(
-    (e) => e.due !== undefined && Time.isReached(e.due, at) && !Time.isReached(e.record.expiresAt, at),
+    (e) =>
+      e.due !== undefined &&
+      Time.isReached(e.due, at) &&
+      (e.record.origin === 'Published' || !Time.isReached(e.record.expiresAt, at)),
   )
 
 const nextOf = (entries: ReadonlyMap<string, Entry>): Instant | undefined => {
