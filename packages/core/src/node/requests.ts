@@ -3,7 +3,8 @@
  * (§2.2) under the address the datagram came from; a request signed with our own id is ignored.
  *
  * - PING → PONG.
- * - STORE → the record is kept for `min(ttl, tExpire)` and STORED is answered. It is a `Replica`
+ * - STORE → the record is kept for `min(ttl, tExpire)`, `RecordStored` is notified, then STORED
+ *   is answered (in that order, so a driver can make the record durable before acknowledging). It is a `Replica`
  *   (replicated hourly, §2.5) when we are among the k closest to the key we know, else a `Cached`
  *   copy (never replicated). A new key while `maxRecords` are held is refused: no answer, so the
  *   requester does not count us as a replica (Python acknowledges everything, F9/F11).
@@ -93,7 +94,7 @@ const store = (s: NodeState, fx: Fx, from: Address, m: StoreMsg): NodeState => {
     fx.push({ _tag: 'Notify', notification: { _tag: 'MessageIgnored', from, reason: 'StoreFull' } })
     return { ...s, metrics: Metrics.ignore(s.metrics, 'StoreFull') }
   }
-  const stored = Send.reply({ ...s, store }, fx, from, m.rpcId, { _tag: 'Stored' })
+  // The notification goes first: a driver makes the record durable before it acknowledges it.
   if (outcome._tag === 'Stored') fx.push({ _tag: 'Notify', notification: { _tag: 'RecordStored', record: outcome.record } })
-  return stored
+  return Send.reply({ ...s, store }, fx, from, m.rpcId, { _tag: 'Stored' })
 }

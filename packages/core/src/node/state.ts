@@ -71,15 +71,29 @@ export interface NodeState {
 
 // constructors
 
+/** Shared by every fresh node: never mutated (every transition copies on write). */
+const NO_TASKS: ReadonlyMap<number, Task> = new Map()
+const NO_REQUESTS: InFlight.InFlight<Purpose> = InFlight.empty()
+/** One routing-table config per node config, so a million nodes share one object. */
+const tableConfigs = new WeakMap<Config, RoutingTable.Config>()
+const tableConfigOf = (config: Config): RoutingTable.Config => {
+  let c = tableConfigs.get(config)
+  if (c === undefined) {
+    c = { ...RoutingTable.defaultConfig, ...tableConfig(config) }
+    tableConfigs.set(config, c)
+  }
+  return c
+}
+
 /** A fresh node: empty table and store, the PRNG seeded with `seed`, time starting at `at`. */
 export const init = (config: Config, opts: { readonly id: NodeId; readonly seed: number; readonly at: Instant }): NodeState => ({
   config,
   id: opts.id,
   now: opts.at,
   prng: Prng.fromSeed(opts.seed),
-  table: RoutingTable.empty(opts.id, { ...RoutingTable.defaultConfig, ...tableConfig(config) }, opts.at),
-  inFlight: InFlight.empty(),
-  tasks: new Map(),
+  table: RoutingTable.empty(opts.id, tableConfigOf(config), opts.at),
+  inFlight: NO_REQUESTS,
+  tasks: NO_TASKS,
   nextTask: 1,
   store: Store.empty,
   rtt: Rtt.empty,
