@@ -15,6 +15,7 @@ import { runInNewContext } from 'node:vm'
 import { NodeId } from '@kademlia-ts/core'
 import type { Value } from '@kademlia-ts/core'
 import type { Progress } from '../cli/progress.js'
+import { KademliaError } from '../errors.js'
 import * as Cluster from './cluster.js'
 import type { DemoResult, Phase } from './result.js'
 import { summarize } from './stats.js'
@@ -127,18 +128,22 @@ export const run = async (o: DemoOptions, progress: Progress): Promise<DemoResul
     const phase = async (
       label: string,
       kind: 'Node' | 'Value',
-      op: (i: number, signal: AbortSignal) => Promise<boolean>,
+      op: (i: number, signal: AbortSignal) => Promise<string | undefined>,
     ): Promise<Phase> => {
       progress.start(label, o.ops)
       const firstLookup = cluster.lookups.length
       const rpcsBefore = cluster.rpcsSent()
       const latency: number[] = []
+      const failures: Record<string, number> = {}
       let succeeded = 0
       await pool(o.ops, o.window, async (i) => {
         const t0 = performance.now()
-        const ok = await op(i, AbortSignal.timeout(o.timeoutMs)).catch(() => false)
+        const failure = await op(i, AbortSignal.timeout(o.timeoutMs)).catch((e: unknown) =>
+          e instanceof KademliaError ? e.code : e instanceof Error && e.name === 'TimeoutError' ? 'TIMEOUT' : 'ERROR',
+        )
         latency.push(performance.now() - t0)
-        if (ok) succeeded++
+        if (failure === undefined) succeeded++
+        else failures[failure] = (failures[failure] ?? 0) + 1
         progress.tick()
       })
       const hops = cluster.lookups.slice(firstLookup).filter((n) => n.kind === kind).map((n) => n.hops)
@@ -148,6 +153,7 @@ export const run = async (o: DemoOptions, progress: Progress): Promise<DemoResul
         latency: summarize(latency),
         hops: summarize(hops),
         rpcsPerOp: o.ops === 0 ? 0 : (cluster.rpcsSent() - rpcsBefore) / o.ops,
+        failures,
       }
       progress.end(`${succeeded}/${o.ops} succeeded`)
       return result
@@ -155,15 +161,17 @@ export const run = async (o: DemoOptions, progress: Progress): Promise<DemoResul
 
     const put = await phase(`storing ${o.ops} values`, 'Node', async (i, signal) => {
       const node = cluster.nodes[putters[i] as number]
-      if (node === undefined) return false
+      if (node === undefined) return 'NODE_DOWN'
       await node.set(keys[i] as string, values[i] as string, { signal })
-      return true
+      return undefined
     })
     const get = (label: string): Promise<Phase> => {
       const getters = keys.map((_, i) => getter(i))
       return phase(label, 'Value', async (i, signal) => {
         const node = cluster.nodes[getters[i] as number]
-        return node !== undefined && sameValue(await node.get(keys[i] as string, { signal }), values[i] as string)
+        if (node === undefined) return 'NODE_DOWN'
+        const value = await node.get(keys[i] as string, { signal })
+        return value === undefined ? 'NOT_FOUND' : sameValue(value, values[i] as string) ? undefined : 'WRONG_VALUE'
       })
     }
     const got = await get(`fetching ${o.ops} values`)

@@ -16,6 +16,8 @@ export interface Phase {
   readonly hops: Summary
   /** Requests sent by all nodes during the phase, divided by the operations attempted. */
   readonly rpcsPerOp: number
+  /** Failed operations by error code (`NO_REPLICAS`, `LOOKUP_FAILED`, `NOT_FOUND`, `WRONG_VALUE`, …). */
+  readonly failures: Readonly<Record<string, number>>
 }
 
 export interface DemoResult {
@@ -46,9 +48,14 @@ export interface DemoResult {
 
 const successRate = (p: Phase): number => (p.attempted === 0 ? 0 : p.succeeded / p.attempted)
 
+const failureText = (f: Readonly<Record<string, number>>): string => {
+  const parts = Object.entries(f).map(([code, n]) => `${n} ${code}`)
+  return parts.length === 0 ? '' : `; failed: ${parts.join(', ')}`
+}
+
 const phaseLines = (title: string, p: Phase): ReadonlyArray<string> => [
   `${title}`,
-  `  success          ${p.succeeded}/${p.attempted} (${percent(successRate(p))})`,
+  `  success          ${p.succeeded}/${p.attempted} (${percent(successRate(p))})${failureText(p.failures)}`,
   `  latency          p50 ${ms(p.latency.p50)}   p99 ${ms(p.latency.p99)}   max ${ms(p.latency.max)}`,
   `  hops             mean ${num(p.hops.mean)}   p50 ${num(p.hops.p50, 0)}   p99 ${num(p.hops.p99, 0)}   (${p.hops.count} lookups)`,
   `  RPCs per op      ${num(p.rpcsPerOp)}`,
@@ -82,6 +89,7 @@ const phaseJson = (p: Phase) => ({
   latency_ms: { p50: round(p.latency.p50), p99: round(p.latency.p99), max: round(p.latency.max) },
   hops: { mean: round(p.hops.mean), p50: round(p.hops.p50), p99: round(p.hops.p99), lookups: p.hops.count },
   rpcs_per_op: round(p.rpcsPerOp),
+  failures: p.failures,
 })
 
 /** The one JSON line ending the output with `--json`. */
