@@ -4,10 +4,10 @@
  * limit is enforced, and gets still succeed after a third of the nodes stopped.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Message} from '@kademlia-ts/core';
 import { NodeId, RpcId, Time, Wire } from '@kademlia-ts/core'
-import type { Server} from '@kademlia-ts/node-shell';
+import type { Message } from '@kademlia-ts/core'
 import { LookupFailedError, ValueTooLargeError } from '@kademlia-ts/node-shell'
+import type { Server } from '@kademlia-ts/node-shell'
 import { eventually, startServer, stopAll, within } from './helpers.js'
 
 const N = 24
