@@ -27,7 +27,7 @@ const fresh = (config: Partial<Config.Config> = {}): NodeState =>
   Node.init({ ...Config.defaults, ...config }, { id: ME, seed: 1, at: at(0) })
 
 const step = (s: NodeState, e: Event) => Node.step(deepFreeze(s), deepFreeze(e))
-const received = (from: string, message: Message, ms = 0): Event => ({ _tag: 'MessageReceived', at: at(ms), from: addr(from), message })
+const received = (from: string, message: Message.Message, ms = 0): Event => ({ _tag: 'MessageReceived', at: at(ms), from: addr(from), message })
 const sends = (fx: ReadonlyArray<Effect>) => fx.flatMap((e) => (e._tag === 'Send' ? [e] : []))
 const completes = (fx: ReadonlyArray<Effect>) => fx.flatMap((e) => (e._tag === 'Complete' ? [e] : []))
 const notes = (fx: ReadonlyArray<Effect>) => fx.flatMap((e) => (e._tag === 'Notify' ? [e.notification] : []))
