@@ -49,9 +49,8 @@ const main = (): void => {
     const [contacts, next] = Universe.converged(universe, i, Config.defaults.bucketSize, g)
     const peers = contacts.map((j) => ({ id: ids[j] as NodeId.NodeId, address: addresses[j] as Address.Address }))
     const fresh = Node.init(Config.defaults, { id: ids[i] as NodeId.NodeId, seed: i, at: Time.ZERO })
-    const [state, after] = OracleNetwork.taught(fresh, peers, Time.ZERO, next)
-    g = after
-    states.push(state)
+    g = next
+    states.push(OracleNetwork.withContacts(fresh, peers, Time.ZERO))
     if ((i + 1) % 2000 === 0) process.stderr.write(`[bench:core heap] ${i + 1}/${nodes} states\n`)
   }
   gc()

@@ -137,6 +137,23 @@ const replay = (
   return steps / seconds(t0)
 }
 
+/** One replay timing each step: microseconds per step by kind of event (clock overhead included). */
+const perKind = (
+  start: Network,
+  entries: ReadonlyArray<{ readonly node: number; readonly event: Event }>,
+): ReadonlyArray<readonly [string, number, number]> => {
+  const states: NodeState[] = start.nodes.map((n) => n.state)
+  const time = new Map<string, { n: number; ms: number }>()
+  for (const { node, event } of entries) {
+    const t = now()
+    states[node] = Node.step(states[node] as NodeState, event).state
+    const ms = now() - t
+    const k = time.get(kindOf(event)) ?? { n: 0, ms: 0 }
+    time.set(kindOf(event), { n: k.n + 1, ms: k.ms + ms })
+  }
+  return [...time.entries()].sort((a, b) => b[1].n - a[1].n).map(([kind, { n, ms }]) => [kind, n, (1000 * ms) / n] as const)
+}
+
 const heapRun = (o: Options, run: number): HeapReport => {
   const script = fileURLToPath(new URL('./core-heap.js', import.meta.url))
   const out = execFileSync(process.execPath, ['--expose-gc', script, String(o.nodes), String(o.seed + run)], {
@@ -190,6 +207,10 @@ const main = (): void => {
     log(`steps run ${run + 1}/${o.runs}: ${Math.round(stepRates[run] as number)} steps/s`)
   }
 
+  const kinds = perKind(net0, entries)
+  const kindsText = kinds.map(([k, n, us]) => `${k} ${us.toFixed(1)} µs (${n})`).join(', ')
+  log(`µs per step by kind: ${kindsText}`)
+
   // heap bytes per NodeState
   const heaps: HeapReport[] = []
   for (let run = 0; run < o.runs; run++) {
@@ -205,6 +226,7 @@ const main = (): void => {
   const lines = [
     `core benchmark (${o.nodes} nodes, median of ${o.runs} runs, Node ${process.version})`,
     `  steps/s of one core:      ${steps}  (mix: ${mixText})`,
+    `  µs per step by kind:      ${kindsText}`,
     `  lookups/s (oracle net):   ${lookups}  (${o.batch} at a time, ${o.dead * 100}% dead, ${o.loss * 100}% loss)`,
     `  heap bytes per NodeState: ${bytes}  (${contacts.toFixed(1)} contacts, converged table)`,
     `  targets: ≥ 500000 steps/s ${steps >= 500_000 ? 'met' : 'NOT met'}; ≤ 10240 bytes/node ${bytes <= 10_240 ? 'met' : 'NOT met'}`,

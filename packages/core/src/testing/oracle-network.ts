@@ -30,7 +30,7 @@ import * as Node from '../node/node.js'
 import type { NodeState } from '../node/state.js'
 import type { StoredRecord } from '../store/record.js'
 import * as Prng from '../prng.js'
-import * as RpcId from '../rpc/rpc-id.js'
+import * as RoutingTable from '../routing-table/routing-table.js'
 import * as Time from '../time.js'
 import type { Instant } from '../time.js'
 import * as Driver from './oracle-driver.js'
@@ -61,7 +61,7 @@ export interface Options {
   /**
    * How the routing tables are filled. `'prefill'` (default, cheap at any size): each node's table
    * is the converged one (`Universe.converged`: at most k contacts per bucket, its true k closest
-   * among them), taught through the protocol itself (a PING from each contact). `'protocol'`:
+   * among them), filled with `RoutingTable.observe` at time zero. `'protocol'`:
    * node i joins with `BootstrapRequested` through `bootstrapPeers` earlier nodes, one after the
    * other, as real nodes would.
    */
@@ -145,36 +145,29 @@ export const create = (options: Options): OracleNetwork => {
 }
 
 /**
- * Teaches `state` its contacts through the protocol: a PING from each peer at `at` (paper §2.2:
- * any message updates the sender's bucket). The answers are dropped. Returns the state and `prng`
- * after drawing the RPC ids.
+ * `state` with `peers` observed into its routing table at `at` (`RoutingTable.observe`, as if
+ * each had sent a message, paper §2.2, without the replies and notifications). Used to build
+ * converged networks cheaply; a full bucket leaves a newcomer cached, as observe decides.
  */
-export const taught = (
+export const withContacts = (
   state: NodeState,
   peers: ReadonlyArray<{ readonly id: NodeId.NodeId; readonly address: Address }>,
   at: Instant,
-  prng: Prng.Prng,
-): readonly [NodeState, Prng.Prng] => {
-  let s = state
-  let g = prng
-  for (const peer of peers) {
-    const [rpcId, next] = RpcId.random(g)
-    g = next
-    s = Node.step(s, { _tag: 'MessageReceived', at, from: peer.address, message: { _tag: 'Ping', rpcId, sender: peer.id } }).state
-  }
-  return [s, g]
+): NodeState => {
+  let table = state.table
+  for (const peer of peers) table = RoutingTable.observe(table, peer, at).table
+  return { ...state, table }
 }
 
-/** Converged tables (`Universe.converged`), taught at time zero. */
+/** Converged tables (`Universe.converged`), filled at time zero. */
 const prefill = (w: Work, prng: Prng.Prng): Prng.Prng => {
   const universe = Universe.of(w.nodes.map((n) => n.id))
   let g = prng
   for (let i = 0; i < w.nodes.length; i++) {
     const [contacts, next] = Universe.converged(universe, i, w.config.bucketSize, g)
+    g = next
     const node = w.nodes[i] as OracleNode
-    const [state, after] = taught(node.state, contacts.map((j) => w.nodes[j] as OracleNode), w.now, next)
-    g = after
-    w.nodes[i] = { ...node, state }
+    w.nodes[i] = { ...node, state: withContacts(node.state, contacts.map((j) => w.nodes[j] as OracleNode), w.now) }
   }
   return g
 }

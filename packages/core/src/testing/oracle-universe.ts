@@ -87,57 +87,68 @@ export const closestAmong = (
   return sorted.slice(0, Math.max(0, n))
 }
 
+/** Adds `count` distinct entries of `at(0)..at(size - 1)` to `chosen` (Floyd's sampling: exactly `count` draws). */
+const sample = (
+  size: number,
+  at: (i: number) => number,
+  count: number,
+  chosen: Set<number>,
+  prng: Prng.Prng,
+): Prng.Prng => {
+  let g = prng
+  for (let j = size - count; j < size; j++) {
+    const [r, next] = Prng.nextInt(g, 0, j)
+    g = next
+    const pick = at(r)
+    chosen.add(chosen.has(pick) ? at(j) : pick)
+  }
+  return g
+}
+
 /**
  * The contacts node `self` holds in a converged network (see the module comment), farthest
- * bucket first, as node indices. `alive(i)` filters who may appear. Deterministic in `prng`.
+ * bucket first, as node indices. Deterministic in `prng`; the cost per node is about
+ * k · log2(n / k) draws, not n.
  */
 export const converged = (
   u: Universe,
   self: number,
   bucketSize: number,
   prng: Prng.Prng,
-  alive: (index: number) => boolean = () => true,
 ): readonly [ReadonlyArray<number>, Prng.Prng] => {
   const id = u.ids[self] as NodeId.NodeId
-  // Sibling subtrees, from depth 0 down to where our own subtree holds only us.
-  const levels: Array<ReadonlyArray<number>> = []
+  // Sibling subtrees (as ranges of `sorted`), from depth 0 down to where our own subtree holds only us.
+  const levels: Array<readonly [number, number]> = []
   for (let depth = 0; depth < NodeId.BITS; depth++) {
-    const [from, to] = prefixRange(u, flipBit(id, depth), depth + 1)
-    const members: number[] = []
-    for (let p = from; p < to; p++) {
-      const i = u.sorted[p] as number
-      if (i !== self && alive(i)) members.push(i)
-    }
-    levels.push(members)
+    levels.push(prefixRange(u, flipBit(id, depth), depth + 1))
     const [ownFrom, ownTo] = prefixRange(u, id, depth + 1)
     if (ownTo - ownFrom <= 1) break
   }
-  // How many of our true k closest each level still has to supply, deepest level first.
-  const need = new Array<number>(levels.length).fill(0)
-  let deeper = 0
-  for (let d = levels.length - 1; d >= 0; d--) {
-    const size = (levels[d] as ReadonlyArray<number>).length
-    need[d] = Math.max(0, Math.min(size, bucketSize - deeper))
-    deeper += size
-  }
   const out: number[] = []
   let g = prng
+  // How many of our true k closest each level still has to supply, deepest level first.
+  let deeper = 0
+  const need = new Array<number>(levels.length).fill(0)
+  for (let d = levels.length - 1; d >= 0; d--) {
+    const [from, to] = levels[d] as readonly [number, number]
+    need[d] = Math.max(0, Math.min(to - from, bucketSize - deeper))
+    deeper += to - from
+  }
   for (let d = 0; d < levels.length; d++) {
-    const members = levels[d] as ReadonlyArray<number>
-    if (members.length <= bucketSize) {
-      out.push(...members)
+    const [from, to] = levels[d] as readonly [number, number]
+    const size = to - from
+    if (size <= bucketSize) {
+      for (let p = from; p < to; p++) out.push(u.sorted[p] as number)
       continue
     }
-    const closest = closestAmong(u, members, id, need[d] as number)
-    const chosen = new Set<number>(closest)
-    const rest = chosen.size === 0 ? members : members.filter((i) => !chosen.has(i))
-    const wanted = bucketSize - chosen.size
-    // Floyd's sampling of `wanted` distinct members of `rest`: exactly `wanted` draws.
-    for (let j = rest.length - wanted; j < rest.length; j++) {
-      const [r, next] = Prng.nextInt(g, 0, j)
-      g = next
-      const pick = rest[r] as number
-      chosen.add(chosen.has(pick) ? (rest[j] as number) : pick)
+    const chosen = new Set<number>()
+    if ((need[d] as number) === 0) {
+      g = sample(size, (i) => u.sorted[from + i] as number, bucketSize, chosen, g)
+    } else {
+      const members = u.sorted.slice(from, to)
+      for (const c of closestAmong(u, members, id, need[d] as number)) chosen.add(c)
+      const rest = members.filter((i) => !chosen.has(i))
+      g = sample(rest.length, (i) => rest[i] as number, bucketSize - chosen.size, chosen, g)
     }
     out.push(...chosen)
   }
