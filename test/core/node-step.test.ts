@@ -213,7 +213,7 @@ describe('commands', () => {
     expect(completes(tick.effects)).toEqual([])
   })
 
-  it('RecordsRestored keeps the unexpired records', () => {
+  it('RecordsRestored keeps the unexpired records and reports the others removed', () => {
     const records = [
       { key: id(1), value: 'a', origin: 'Replica' as const, storedAt: at(0), expiresAt: at(5000) },
       { key: id(2), value: 'b', origin: 'Replica' as const, storedAt: at(0), expiresAt: at(500) },
@@ -221,6 +221,7 @@ describe('commands', () => {
     const r = step(fresh(), { _tag: 'RecordsRestored', at: at(1000), opId: op(1), records })
     expect(completes(r.effects)[0]?.outcome).toEqual({ _tag: 'Restored', records: 1 })
     expect(Node.records(r.state).map((x) => x.value)).toEqual(['a'])
+    expect(notes(r.effects)).toEqual([{ _tag: 'RecordRemoved', key: id(2) }])
   })
 
   it('a get looks up the network even when the key is held, and serves the local copy if nobody has it', () => {

@@ -6,6 +6,8 @@
  *   own id, complete `Bootstrapped`, then refresh every bucket farther than our closest neighbour.
  * - Get: a value lookup, even when we hold the key (a local copy may be stale, Python's F12);
  *   when no peer has it our own copy is served (`Found { hops: 0 }`).
+ * - RecordsRestored: records past their expiry are dropped and notified `RecordRemoved`, so the
+ *   driver deletes them from durable storage too.
  * - Put: the record is kept here as our publication (we republish it every tRepublish, §2.3),
  *   then a node lookup and STOREs to the k closest; completes with the number of acks. A value
  *   whose STORE would not fit one datagram fails `TooLarge`, never silently.
@@ -101,7 +103,8 @@ export const onCommand = (s: NodeState, fx: Fx, c: Command): NodeState => {
     }
     case 'RecordsRestored': {
       const records = Array.isArray(c.records) ? c.records.filter(isRecord) : []
-      const { store, kept } = Store.restore(s.store, records, s.now, s.config, s.config.maxRecords)
+      const { store, kept, dropped } = Store.restore(s.store, records, s.now, s.config, s.config.maxRecords)
+      for (const key of dropped) fx.push({ _tag: 'Notify', notification: { _tag: 'RecordRemoved', key } })
       fx.push({ _tag: 'Complete', opId: c.opId, outcome: { _tag: 'Restored', records: kept } })
       return { ...s, store }
     }

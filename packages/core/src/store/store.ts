@@ -131,26 +131,32 @@ export const put = (
   return { store: withEntries(entries), outcome: stored }
 }
 
-/** Loads records a driver kept durably; expired ones are dropped. Returns how many were kept. */
+/**
+ * Loads records a driver kept durably. Expired ones, and new keys past `maxRecords`, are dropped
+ * (returned in `dropped`, so the driver can forget them too).
+ */
 export const restore = (
   s: Store,
   restored: ReadonlyArray<StoredRecord>,
   at: Instant,
   iv: Intervals,
   maxRecords: number,
-): { readonly store: Store; readonly kept: number } => {
+): { readonly store: Store; readonly kept: number; readonly dropped: ReadonlyArray<NodeId.NodeId> } => {
   const entries = new Map(s.entries)
   let kept = 0
+  const dropped: NodeId.NodeId[] = []
   for (const r of restored) {
-    if (Time.isReached(r.expiresAt, at)) continue
     const hex = NodeId.toHex(r.key)
-    if (!entries.has(hex) && entries.size >= maxRecords) continue
+    if (Time.isReached(r.expiresAt, at) || (!entries.has(hex) && entries.size >= maxRecords)) {
+      dropped.push(r.key)
+      continue
+    }
     const due = dueOf(r, iv)
     // A record restored long after it was due is due now, not in the past forever.
     entries.set(hex, { record: r, due: due === undefined ? undefined : Time.later(due, at) })
     kept++
   }
-  return kept === 0 ? { store: s, kept } : { store: withEntries(entries), kept }
+  return kept === 0 ? { store: s, kept, dropped } : { store: withEntries(entries), kept, dropped }
 }
 
 /** Sets the next due instant of `key` (after replicating or republishing it). */
