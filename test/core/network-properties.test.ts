@@ -1,7 +1,8 @@
 /**
  * Network properties of the node reducer, checked in an oracle network (issue 4):
  * - a lookup in a network where everyone answers returns exactly the true k closest (brute force
- *   over every node's id), from converged tables and from tables built by joining;
+ *   over every node's id), from converged tables (messages as objects or through the wire codec)
+ *   and from tables built by joining;
  * - put then get from any node succeeds in a 200-node network, with and without 20% dead nodes.
  * Each property runs a handful of seeded networks with bounded events; fast-check prints the seed
  * and path of a failure, and `{ seed, path }` replays it.
@@ -30,8 +31,10 @@ describe('lookups against the oracle', () => {
         fc.nat(),
         nodeIdArb,
         fc.record({ min: fc.nat({ max: 20 }), spread: fc.nat({ max: 200 }) }),
-        (seed, size, pick, target, lat) => {
-          const net = OracleNetwork.create({ size, seed, latency: { min: lat.min, max: lat.min + lat.spread } })
+        fc.boolean(),
+        (seed, size, pick, target, lat, wire) => {
+          const latency = { min: lat.min, max: lat.min + lat.spread }
+          const net = OracleNetwork.create({ size, seed, latency, wire })
           const from = pick % size
           const r = OracleNetwork.execute(net, from, { _tag: 'FindNodeRequested', target }, BOUNDS)
           expect(hex(closestOf(r.outcome))).toEqual(hex(OracleNetwork.trueClosest(r.net, target, 20, [from])))

@@ -188,6 +188,23 @@ describe('OracleNetwork', () => {
     expect(replayed).toEqual(r.net.nodes[0]!.state)
   })
 
+  it('with wire: true, messages travel as datagrams and everything happens as without', () => {
+    const go = (wire: boolean): readonly [Outcome | undefined, Outcome | undefined, OracleNetwork.OracleNetwork] => {
+      const net = OracleNetwork.create({ size: 60, seed: 12, wire })
+      const key = NodeId.fromKey('k')
+      const put = OracleNetwork.execute(net, 3, { _tag: 'PutRequested', key, value: new Uint8Array([1, 2, 3]) })
+      const get = OracleNetwork.execute(put.net, 40, { _tag: 'GetRequested', key })
+      return [put.outcome, get.outcome, get.net]
+    }
+    const [putA, getA, a] = go(true)
+    const [putB, getB, b] = go(false)
+    expect(putA?._tag).toBe('Stored')
+    expect(getA?._tag).toBe('Found')
+    expect([putA, getA]).toEqual([putB, getB])
+    expect(a.stats).toEqual(b.stats)
+    expect(a.stats.oversized + a.stats.undecodable).toBe(0)
+  })
+
   it('rejects options that make no network', () => {
     expect(() => OracleNetwork.create({ size: 0, seed: 1 })).toThrow(RangeError)
     expect(() => OracleNetwork.create({ size: 5, seed: 1, loss: 2 })).toThrow(RangeError)

@@ -17,7 +17,9 @@ import type { NodeId } from '../id/node-id.js'
 import type { Config } from '../node/config.js'
 import type { NodeState } from '../node/state.js'
 import * as Node from '../node/node.js'
+import * as E from 'fp-ts/lib/Either.js'
 import * as Prng from '../prng.js'
+import * as Wire from '../wire/wire.js'
 import * as Time from '../time.js'
 import type { Instant } from '../time.js'
 import * as Queue from './oracle-queue.js'
@@ -54,6 +56,10 @@ export interface Stats {
   readonly toDead: number
   /** Messages sent to an address no node of the network has. */
   readonly unroutable: number
+  /** Messages whose encoding exceeds `Wire.MAX_DATAGRAM_BYTES` (with `wire: true`). */
+  readonly oversized: number
+  /** Messages whose encoding does not decode (with `wire: true`). */
+  readonly undecodable: number
   readonly ticks: number
   readonly commands: number
   readonly notifications: number
@@ -83,6 +89,8 @@ export interface OracleNetwork {
   readonly seq: number
   readonly latency: Latency
   readonly loss: number
+  /** Whether every message goes through `Wire.encode` and `Wire.decode` on its way. */
+  readonly wire: boolean
   readonly nextOpId: number
   readonly completed: ReadonlyArray<Completion>
   readonly stats: Stats
@@ -97,6 +105,7 @@ export interface Work {
   readonly config: Config
   readonly latency: Latency
   readonly loss: number
+  readonly wire: boolean
   readonly recording: ReadonlyArray<number> | 'all'
   now: Instant
   nodes: OracleNode[]
@@ -124,6 +133,7 @@ export const thaw = (net: OracleNetwork): Work => ({
   config: net.config,
   latency: net.latency,
   loss: net.loss,
+  wire: net.wire,
   recording: net.recording,
   now: net.now,
   nodes: net.nodes.slice(),
@@ -145,6 +155,7 @@ export const freeze = (w: Work): OracleNetwork => ({
   seq: w.seq,
   latency: w.latency,
   loss: w.loss,
+  wire: w.wire,
   nextOpId: w.nextOpId,
   completed: w.completed,
   stats: { ...w.stats },
@@ -174,11 +185,24 @@ const arm = (w: Work, index: number): void => {
   w.nodes[index] = { ...node, timer: seq }
 }
 
+/** The message as its receiver would decode it from a datagram, or why it cannot travel. */
+const throughWire = (message: Message): Message | 'oversized' | 'undecodable' => {
+  const bytes = Wire.encode(message)
+  if (bytes.length > Wire.MAX_DATAGRAM_BYTES) return 'oversized'
+  const decoded = Wire.decode(bytes)
+  return E.isRight(decoded) ? decoded.right : 'undecodable'
+}
+
 /** Schedules a message from node `from` to `to`, unless it is lost or has nowhere to go. */
-export const send = (w: Work, from: number, to: Address, message: Message): void => {
+export const send = (w: Work, from: number, to: Address, sent: Message): void => {
   const target = indexOf(w.nodes, to)
   if (target === undefined) {
     w.stats.unroutable++
+    return
+  }
+  const message = w.wire ? throughWire(sent) : sent
+  if (message === 'oversized' || message === 'undecodable') {
+    w.stats[message]++
     return
   }
   if (w.loss > 0) {

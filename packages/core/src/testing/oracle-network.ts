@@ -70,6 +70,11 @@ export interface Options {
   readonly bootstrapPeers?: number
   /** Bound on the events of each join under `join: 'protocol'`; default 100 000. */
   readonly maxJoinEvents?: number
+  /**
+   * Every message goes through `Wire.encode` and `Wire.decode` on its way, as on a real network
+   * (slower); one that does not fit a datagram or does not decode is counted and lost. Default false.
+   */
+  readonly wire?: boolean
   /** Nodes whose every event is logged (see `recorded`): their indices, or `'all'`. */
   readonly record?: ReadonlyArray<number> | 'all'
 }
@@ -126,6 +131,7 @@ export const create = (options: Options): OracleNetwork => {
     config,
     latency,
     loss: 0,
+    wire: options.wire ?? false,
     recording: options.record ?? [],
     now: Time.ZERO,
     nodes,
@@ -134,7 +140,18 @@ export const create = (options: Options): OracleNetwork => {
     seq: 0,
     nextOpId: 1,
     completed: [],
-    stats: { events: 0, delivered: 0, dropped: 0, toDead: 0, unroutable: 0, ticks: 0, commands: 0, notifications: 0 },
+    stats: {
+      events: 0,
+      delivered: 0,
+      dropped: 0,
+      toDead: 0,
+      unroutable: 0,
+      oversized: 0,
+      undecodable: 0,
+      ticks: 0,
+      commands: 0,
+      notifications: 0,
+    },
     log: undefined,
   }
   const afterJoin = (options.join ?? 'prefill') === 'prefill' ? prefill(w, joinPrng) : joinByProtocol(w, joinPrng, options)
