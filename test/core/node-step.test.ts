@@ -182,6 +182,31 @@ describe('replies count only with an RPC id in flight from the address we sent t
   })
 })
 
+describe('late replies (§2.3: out of consideration until they answer)', () => {
+  it('a peer that answers after its timeout still feeds the running lookup', () => {
+    const target = id(0, 0x10)
+    const [A, B, C, D] = [id(1, 0x70), id(2, 0x60), id(3, 0x20), id(4, 0x11)]
+    let s = fresh()
+    s = step(s, received('a', { _tag: 'Ping', rpcId: rpc(1), sender: A })).state
+    s = step(s, received('b', { _tag: 'Ping', rpcId: rpc(2), sender: B })).state
+    const start = step(s, { _tag: 'FindNodeRequested', at: at(0), opId: op(1), target })
+    const q = (to: string, fx: ReadonlyArray<Effect>) => sends(fx).find((e) => e.to === to)?.message.rpcId as RpcId.RpcId
+    const toA = q('a', start.effects)
+    // B answers just before the 1 s timeout with C; the lookup then waits for C
+    const b = step(start.state, received('b', { _tag: 'Nodes', rpcId: q('b', start.effects), sender: B, contacts: [{ id: C, address: addr('c') }] }, 990))
+    expect(q('c', b.effects)).toBeDefined()
+    // A times out: out of consideration, the lookup goes on with C
+    const t = step(b.state, { _tag: 'Ticked', at: at(1000) })
+    expect(Node.metrics(t.state).rpcsTimedOut).toBe(1)
+    expect(completes(t.effects)).toEqual([])
+    // A's late reply names D, closer than anyone: D is queried
+    const late = step(t.state, received('a', { _tag: 'Nodes', rpcId: toA, sender: A, contacts: [{ id: D, address: addr('d') }] }, 1500))
+    expect(Node.metrics(late.state).repliesLate).toBe(1)
+    expect(sends(late.effects).map((e) => [e.to, e.message._tag])).toEqual([['d', 'FindNode']])
+    expect(RoutingTable.find(Node.routingTable(late.state), A)?.failures).toBe(0)
+  })
+})
+
 describe('commands', () => {
   it('a value too large for one datagram fails TooLarge; one that fits does not', () => {
     const key = NodeId.fromKey('big')
