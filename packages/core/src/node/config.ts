@@ -11,7 +11,7 @@ import * as Time from '../time.js'
 // model
 
 export interface Config {
-  /** k: bucket size, replication factor, lookup result size (paper §2.2; 20). */
+  /** k: bucket size, replication factor, lookup result size (paper §2.2; 20; at most 64). */
   readonly bucketSize: number
   /** α: RPCs of one lookup in flight at once (paper §2.3; 3). */
   readonly parallelism: number
@@ -86,7 +86,8 @@ const ms = int(1, 366 * DAY_MS)
 
 const codec = t.exact(
   t.partial({
-    bucketSize: int(1, 1024),
+    // a NODES reply carries at most k contacts and the wire at most 64 (Wire.MAX_CONTACTS)
+    bucketSize: int(1, 64),
     parallelism: int(1, 1024),
     bitsPerHop: int(1, 8),
     replacementCacheSize: int(0, 1024),

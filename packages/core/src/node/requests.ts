@@ -21,6 +21,7 @@ import type { Duration } from '../time.js'
 import * as Time from '../time.js'
 import * as Metrics from './metrics.js'
 import * as Peers from './peers.js'
+import * as Wire from '../wire/wire.js'
 import type { Fx } from './send.js'
 import * as Send from './send.js'
 import type { NodeState } from './state.js'
@@ -28,7 +29,7 @@ import type { NodeState } from './state.js'
 // queries
 
 const closestTo = (s: NodeState, target: NodeId.NodeId, requester: NodeId.NodeId): ReadonlyArray<PeerInfo> => {
-  const k = s.config.bucketSize
+  const k = Math.min(s.config.bucketSize, Wire.MAX_CONTACTS)
   const out: PeerInfo[] = []
   for (const c of RoutingTable.closest(s.table, target, k + 1)) {
     if (out.length >= k) break
