@@ -38,7 +38,7 @@ const kindOf = (g: Goal): Extract<Notification, { _tag: 'LookupFinished' }>['kin
         ? g.opId === undefined
           ? 'Republish'
           : 'Node'
-        : g._tag === 'Join'
+        : g._tag === 'Join' || g.join
           ? 'Join'
           : 'Refresh'
 
