@@ -11,6 +11,7 @@
  */
 import type { Address } from '../address.js'
 import type { Event, OpId } from '../node/event.js'
+import { opId as toOpId } from '../node/event.js'
 import type { Outcome } from '../node/effect.js'
 import type { Message } from '../rpc/message.js'
 import type { NodeId } from '../id/node-id.js'
@@ -117,6 +118,14 @@ export interface Work {
   stats: Mutable<Stats>
   log: LogEntry | undefined
 }
+
+/** A user command as `command` takes it: any command event without `at` (and `opId`, drawn fresh). */
+type CommandEvent = Extract<Event, { readonly opId: OpId }>
+export type Command = CommandEvent extends infer C
+  ? C extends CommandEvent
+    ? Omit<C, 'at' | 'opId'> & { readonly opId?: OpId }
+    : never
+  : never
 
 export interface Bounds {
   /** The most agenda entries to process (each delivery or timer counts one); default 1 000 000. */
@@ -307,6 +316,14 @@ export const drive = (w: Work, bounds: Bounds, done: () => boolean): void => {
     if (w.agenda.length > 4 * w.nodes.length + 4096) compact(w)
   }
   if (reachedUntil && bounds.until !== undefined) w.now = Time.later(w.now, bounds.until)
+}
+
+/** Issues a user command at node `index` at `now`, with a fresh `opId` unless it names one. */
+export const issue = (w: Work, index: number, cmd: Command): OpId => {
+  const opId = cmd.opId ?? toOpId(w.nextOpId++)
+  w.stats.commands++
+  apply(w, index, { ...cmd, at: w.now, opId } as Event)
+  return opId
 }
 
 /** Removes and returns the completion of `opId`, if it happened. */

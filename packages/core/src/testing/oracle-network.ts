@@ -24,20 +24,18 @@ import * as NodeId from '../id/node-id.js'
 import * as ConfigM from '../node/config.js'
 import type { Config } from '../node/config.js'
 import type { Event, OpId } from '../node/event.js'
-import { opId as toOpId } from '../node/event.js'
 import type { Outcome } from '../node/effect.js'
 import * as Node from '../node/node.js'
-import type { NodeState } from '../node/state.js'
 import type { StoredRecord } from '../store/record.js'
 import * as Prng from '../prng.js'
-import * as RoutingTable from '../routing-table/routing-table.js'
 import * as Time from '../time.js'
 import type { Instant } from '../time.js'
 import * as Driver from './oracle-driver.js'
 import type { Bounds, Completion, LogEntry, OracleNode, Stats, Work } from './oracle-driver.js'
-import * as Universe from './oracle-universe.js'
+import * as Build from './oracle-build.js'
 
 export type { Bounds, Completion, Latency, OracleNetwork, OracleNode, Stats } from './oracle-driver.js'
+export { withContacts } from './oracle-build.js'
 type OracleNetwork = Driver.OracleNetwork
 
 // model
@@ -79,13 +77,8 @@ export interface Options {
   readonly record?: ReadonlyArray<number> | 'all'
 }
 
-/** A user command as `command` takes it: any command event without `at` (and `opId`, drawn fresh). */
-type CommandEvent = Extract<Event, { readonly opId: OpId }>
-export type Command = CommandEvent extends infer C
-  ? C extends CommandEvent
-    ? Omit<C, 'at' | 'opId'> & { readonly opId?: OpId }
-    : never
-  : never
+export type { Command } from './oracle-driver.js'
+type Command = Driver.Command
 
 /** Any event without `at`: `inject` stamps it with the network's `now`. */
 export type Injected = Event extends infer E ? (E extends Event ? Omit<E, 'at'> : never) : never
@@ -101,9 +94,7 @@ export interface Peer {
 
 const DEFAULT_LATENCY: Driver.Latency = { min: 5, max: 50 }
 
-const check = (ok: boolean, message: string): void => {
-  if (!ok) throw new RangeError(`OracleNetwork: ${message}`)
-}
+const check = Build.check
 
 /**
  * Builds, bootstraps and then (if asked) kills nodes of a network. Throws a `RangeError` on
@@ -117,6 +108,7 @@ export const create = (options: Options): OracleNetwork => {
   check(Number.isInteger(size) && size >= 1, `size must be a positive integer, got ${size}`)
   check(Number.isInteger(latency.min) && latency.min >= 0 && latency.max >= latency.min, 'latency must be 0 ≤ min ≤ max')
   check(loss >= 0 && loss <= 1, `loss must lie in [0, 1], got ${loss}`)
+  Build.checkDead(options.dead, size)
   let prng = Prng.fromSeed(seed)
   const nodes: OracleNode[] = []
   for (let index = 0; index < size; index++) {
@@ -154,79 +146,14 @@ export const create = (options: Options): OracleNetwork => {
     },
     log: undefined,
   }
-  const afterJoin = (options.join ?? 'prefill') === 'prefill' ? prefill(w, joinPrng) : joinByProtocol(w, joinPrng, options)
+  const afterJoin =
+    (options.join ?? 'prefill') === 'prefill'
+      ? Build.prefill(w, joinPrng)
+      : Build.joinByProtocol(w, joinPrng, options.bootstrapPeers ?? 3, options.maxJoinEvents ?? 100_000)
   for (let i = 0; i < size; i++) Driver.rearm(w, i)
-  const dead = deadSet(options.dead, size, afterJoin)
+  const dead = Build.deadSet(options.dead, size, afterJoin)
   for (const i of dead) w.nodes[i] = { ...(w.nodes[i] as OracleNode), alive: false, timer: -1 }
   return Driver.freeze({ ...w, loss })
-}
-
-/**
- * `state` with `peers` observed into its routing table at `at` (`RoutingTable.observe`, as if
- * each had sent a message, paper §2.2, without the replies and notifications). Used to build
- * converged networks cheaply; a full bucket leaves a newcomer cached, as observe decides.
- */
-export const withContacts = (
-  state: NodeState,
-  peers: ReadonlyArray<{ readonly id: NodeId.NodeId; readonly address: Address }>,
-  at: Instant,
-): NodeState => {
-  let table = state.table
-  for (const peer of peers) table = RoutingTable.observe(table, peer, at).table
-  return { ...state, table }
-}
-
-/** Converged tables (`Universe.converged`), filled at time zero. */
-const prefill = (w: Work, prng: Prng.Prng): Prng.Prng => {
-  const universe = Universe.of(w.nodes.map((n) => n.id))
-  let g = prng
-  for (let i = 0; i < w.nodes.length; i++) {
-    const [contacts, next] = Universe.converged(universe, i, w.config.bucketSize, g)
-    g = next
-    const node = w.nodes[i] as OracleNode
-    w.nodes[i] = { ...node, state: withContacts(node.state, contacts.map((j) => w.nodes[j] as OracleNode), w.now) }
-  }
-  return g
-}
-
-/** Node i joins through up to `bootstrapPeers` random earlier nodes, one node after the other. */
-const joinByProtocol = (w: Work, prng: Prng.Prng, options: Options): Prng.Prng => {
-  const peers = options.bootstrapPeers ?? 3
-  const maxEvents = options.maxJoinEvents ?? 100_000
-  let g = prng
-  for (let i = 1; i < w.nodes.length; i++) {
-    const [chosen, next] = sample(g, i, Math.min(peers, i))
-    g = next
-    const contacts = chosen.map((j) => (w.nodes[j] as OracleNode).address)
-    const opId = issue(w, i, { _tag: 'BootstrapRequested', contacts })
-    Driver.drive(w, { maxEvents }, () => w.completed.some((c) => c.opId === opId))
-    Driver.claim(w, opId)
-  }
-  return g
-}
-
-/** `count` distinct integers of [0, n), in draw order (partial Fisher–Yates). */
-const sample = (prng: Prng.Prng, n: number, count: number): readonly [ReadonlyArray<number>, Prng.Prng] => {
-  const pool = Array.from({ length: n }, (_, i) => i)
-  let g = prng
-  for (let i = 0; i < count; i++) {
-    const [j, next] = Prng.nextInt(g, i, n - 1)
-    g = next
-    const t = pool[i] as number
-    pool[i] = pool[j] as number
-    pool[j] = t
-  }
-  return [pool.slice(0, count), g]
-}
-
-const deadSet = (dead: Options['dead'], size: number, prng: Prng.Prng): ReadonlyArray<number> => {
-  if (dead === undefined) return []
-  if (typeof dead === 'number') {
-    check(dead >= 0 && dead <= 1, `dead fraction must lie in [0, 1], got ${dead}`)
-    return sample(prng, size, Math.round(dead * size))[0]
-  }
-  for (const i of dead) check(Number.isInteger(i) && i >= 0 && i < size, `no node ${i}`)
-  return dead
 }
 
 // queries
@@ -290,13 +217,6 @@ export const recorded = (net: OracleNetwork, index: number): ReadonlyArray<Event
 
 // transitions
 
-const issue = (w: Work, index: number, cmd: Command): OpId => {
-  const opId = cmd.opId ?? toOpId(w.nextOpId++)
-  w.stats.commands++
-  Driver.apply(w, index, { ...cmd, at: w.now, opId } as Event)
-  return opId
-}
-
 /**
  * Issues a user command at live node `index` at the network's `now`, with a fresh `opId` (unless
  * the command names one, as `Cancelled` does). Its effects are carried out at once; the rest
@@ -305,7 +225,7 @@ const issue = (w: Work, index: number, cmd: Command): OpId => {
 export const command = (net: OracleNetwork, index: number, cmd: Command): { readonly net: OracleNetwork; readonly opId: OpId } => {
   check(node(net, index).alive, `node ${index} is dead`)
   const w = Driver.thaw(net)
-  const opId = issue(w, index, cmd)
+  const opId = Driver.issue(w, index, cmd)
   return { net: Driver.freeze(w), opId }
 }
 
@@ -316,7 +236,7 @@ export const commands = (
 ): { readonly net: OracleNetwork; readonly opIds: ReadonlyArray<OpId> } => {
   for (const [index] of list) check(node(net, index).alive, `node ${index} is dead`)
   const w = Driver.thaw(net)
-  const opIds = list.map(([index, cmd]) => issue(w, index, cmd))
+  const opIds = list.map(([index, cmd]) => Driver.issue(w, index, cmd))
   return { net: Driver.freeze(w), opIds }
 }
 
