@@ -73,7 +73,10 @@ describe('hostile traffic', () => {
       const out = Uint8Array.from(b)
       switch (int(5)) {
         case 0: // flip a few bits
-          for (let i = 0, n = 1 + int(4); i < n && out.length > 0; i++) out[int(out.length)] ^= 1 << int(8)
+          for (let i = 0, n = 1 + int(4); i < n && out.length > 0; i++) {
+            const at = int(out.length)
+            out[at] = (out[at] as number) ^ (1 << int(8))
+          }
           return out
         case 1: // overwrite a byte
           if (out.length > 0) out[int(out.length)] = int(256)

@@ -245,6 +245,11 @@ export class Server extends TypedEmitter<ServerEvents> {
     return this.addresses[0]?.port
   }
 
+  /** User operations (get, set, bootstrap, …) still waiting for their outcome. */
+  get pendingOperations(): number {
+    return this.#runtime.pendingOperations
+  }
+
   /** The current core state (read-only snapshot, for tools and tests). */
   get state(): NodeState {
     return this.#runtime.state
