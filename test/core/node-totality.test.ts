@@ -105,7 +105,7 @@ const encodeEffect = (e: Effect): string =>
 const snapshot = (s: NodeState) => ({
   tasks: [...s.tasks.entries()],
   inFlight: [...s.inFlight.entries.entries()],
-  store: [...s.store.entries.entries()],
+  store: s.store.shards.map((shard) => [...shard.entries.entries()]),
 })
 
 /** Runs the actions; returns the encoded effects. Checks the per-step properties as it goes. */

@@ -1,8 +1,13 @@
 /**
  * The records a node holds (paper §2.3, §2.5), keyed by the hex of the key, with the instant each
- * next needs attention (`due`: replicate a replica, republish a publication) and its expiry. The
- * map is copied on write (a store holds few records per node; see ADR 0005), and the earliest
- * instant any record needs work is kept in `next` so `nextDeadline` costs nothing.
+ * next needs attention (`due`: replicate a replica, republish a publication) and its expiry.
+ *
+ * Sixteen shards by the key's first hex digit, each a `ReadonlyMap` copied on write: a write
+ * copies one shard (n/16 entries) and the 16-slot spine, so a STORE stays cheap at thousands of
+ * records, and every empty store or shard is the same shared object (ADR 0005 has the
+ * measurements). Each shard keeps the earliest instant one of its records needs work, the store
+ * the earliest over its shards, so `nextDeadline` costs nothing and a tick visits only the shards
+ * with work due.
  */
 import * as NodeId from '../id/node-id.js'
 import type { Value } from '../rpc/value.js'
@@ -19,8 +24,16 @@ export interface Entry {
   readonly due: Instant | undefined
 }
 
-export interface Store {
+export interface Shard {
   readonly entries: ReadonlyMap<string, Entry>
+  /** The earliest `due` or `expiresAt` in this shard. */
+  readonly next: Instant | undefined
+}
+
+export interface Store {
+  /** `SHARDS` shards, by the first hex digit of the key. */
+  readonly shards: ReadonlyArray<Shard>
+  readonly size: number
   /** The earliest `due` or `expiresAt` over all entries. */
   readonly next: Instant | undefined
 }
@@ -39,33 +52,52 @@ export type PutOutcome =
   /** Refused: the store is full and the key is new. */
   | { readonly _tag: 'Full' }
 
+export const SHARDS = 16
+
 // constructors
 
-export const empty: Store = { entries: new Map(), next: undefined }
+const EMPTY_SHARD: Shard = { entries: new Map(), next: undefined }
+
+export const empty: Store = { shards: Array.from({ length: SHARDS }, () => EMPTY_SHARD), size: 0, next: undefined }
 
 // queries
 
-export const size = (s: Store): number => s.entries.size
+const shardIndex = (hex: string): number => parseInt(hex.charAt(0), 16) & (SHARDS - 1)
+
+const entryOf = (s: Store, hex: string): Entry | undefined => (s.shards[shardIndex(hex)] as Shard).entries.get(hex)
+
+export const size = (s: Store): number => s.size
 
 export const get = (s: Store, key: NodeId.NodeId, at: Instant): StoredRecord | undefined => {
-  const e = s.entries.get(NodeId.toHex(key))
+  const e = entryOf(s, NodeId.toHex(key))
   return e === undefined || Time.isReached(e.record.expiresAt, at) ? undefined : e.record
 }
 
-export const records = (s: Store): ReadonlyArray<StoredRecord> => [...s.entries.values()].map((e) => e.record)
+export const records = (s: Store): ReadonlyArray<StoredRecord> => {
+  const out: StoredRecord[] = []
+  for (const shard of s.shards) for (const e of shard.entries.values()) out.push(e.record)
+  return out
+}
 
 /**
- * The entries whose `due` instant is reached at `at`, in insertion order: replicas not yet
- * expired, and our publications even at their expiry instant (tRepublish = tExpire by default:
- * the republish renews them before they would expire).
+ * The entries whose `due` instant is reached at `at`, shard by shard: replicas not yet expired,
+ * and our publications even at their expiry instant (tRepublish = tExpire by default: the
+ * republish renews them before they would expire).
  */
-export const dueAt = (s: Store, at: Instant): ReadonlyArray<Entry> =>
-  [...s.entries.values()].filter(
-    (e) =>
-      e.due !== undefined &&
-      Time.isReached(e.due, at) &&
-      (e.record.origin === 'Published' || !Time.isReached(e.record.expiresAt, at)),
-  )
+export const dueAt = (s: Store, at: Instant): ReadonlyArray<Entry> => {
+  const out: Entry[] = []
+  for (const shard of s.shards) {
+    if (shard.next === undefined || !Time.isReached(shard.next, at)) continue
+    for (const e of shard.entries.values())
+      if (
+        e.due !== undefined &&
+        Time.isReached(e.due, at) &&
+        (e.record.origin === 'Published' || !Time.isReached(e.record.expiresAt, at))
+      )
+        out.push(e)
+  }
+  return out
+}
 
 const nextOf = (entries: ReadonlyMap<string, Entry>): Instant | undefined => {
   let next: Instant | undefined
@@ -83,7 +115,22 @@ const dueOf = (r: StoredRecord, iv: Intervals): Instant | undefined =>
 
 // transitions
 
-const withEntries = (entries: Map<string, Entry>): Store => ({ entries, next: nextOf(entries) })
+/** Replaces shard `i` by `entries` (a fresh Map the caller owns). */
+const withShard = (s: Store, i: number, entries: Map<string, Entry>): Store => {
+  const old = s.shards[i] as Shard
+  const shards = s.shards.slice()
+  shards[i] = entries.size === 0 ? EMPTY_SHARD : { entries, next: nextOf(entries) }
+  let next: Instant | undefined
+  for (const shard of shards) next = Time.earliest(next, shard.next)
+  const size = s.size - old.entries.size + entries.size
+  return size === 0 ? empty : { shards, size, next }
+}
+
+/** A copy of the shard holding `hex`, with its index. */
+const copyOf = (s: Store, hex: string): { readonly i: number; readonly entries: Map<string, Entry> } => {
+  const i = shardIndex(hex)
+  return { i, entries: new Map((s.shards[i] as Shard).entries) }
+}
 
 /**
  * Stores a record at `at`. A replica received for a value we already hold only extends the
@@ -99,10 +146,9 @@ export const put = (
   maxRecords: number,
 ): { readonly store: Store; readonly outcome: PutOutcome } => {
   const hex = NodeId.toHex(incoming.key)
-  const old = s.entries.get(hex)
+  const old = entryOf(s, hex)
   const oldRecord = old !== undefined && !Time.isReached(old.record.expiresAt, at) ? old.record : undefined
-  if (oldRecord === undefined && old === undefined && s.entries.size >= maxRecords)
-    return { store: s, outcome: { _tag: 'Full' } }
+  if (old === undefined && s.size >= maxRecords) return { store: s, outcome: { _tag: 'Full' } }
   let record: StoredRecord
   if (oldRecord !== undefined && V.equals(oldRecord.value, incoming.value)) {
     const origin: Origin =
@@ -115,20 +161,15 @@ export const put = (
       incoming.origin === 'Published' ? incoming.expiresAt : Time.later(oldRecord.expiresAt, incoming.expiresAt)
     // A peer's replica of our own publication does not move our republish clock.
     const storedAt = origin === 'Published' && incoming.origin !== 'Published' ? oldRecord.storedAt : at
-    record = { key: oldRecord.key, value: oldRecord.value, origin, storedAt, expiresAt }
     if (origin === oldRecord.origin && expiresAt === oldRecord.expiresAt && storedAt === oldRecord.storedAt)
       return { store: s, outcome: { _tag: 'Unchanged', record: oldRecord } }
+    record = { key: oldRecord.key, value: oldRecord.value, origin, storedAt, expiresAt }
   } else {
     record = { key: incoming.key, value: incoming.value, origin: incoming.origin, storedAt: at, expiresAt: incoming.expiresAt }
   }
-  const entries = new Map(s.entries)
+  const { i, entries } = copyOf(s, hex)
   entries.set(hex, { record, due: dueOf(record, iv) })
-  const stored: PutOutcome =
-    oldRecord !== undefined && record.storedAt === oldRecord.storedAt && record.origin === oldRecord.origin &&
-    record.expiresAt === oldRecord.expiresAt
-      ? { _tag: 'Unchanged', record }
-      : { _tag: 'Stored', record }
-  return { store: withEntries(entries), outcome: stored }
+  return { store: withShard(s, i, entries), outcome: { _tag: 'Stored', record } }
 }
 
 /**
@@ -142,50 +183,59 @@ export const restore = (
   iv: Intervals,
   maxRecords: number,
 ): { readonly store: Store; readonly kept: number; readonly dropped: ReadonlyArray<NodeId.NodeId> } => {
-  const entries = new Map(s.entries)
+  let store = s
   let kept = 0
   const dropped: NodeId.NodeId[] = []
   for (const r of restored) {
     const hex = NodeId.toHex(r.key)
-    if (Time.isReached(r.expiresAt, at) || (!entries.has(hex) && entries.size >= maxRecords)) {
+    if (Time.isReached(r.expiresAt, at) || (entryOf(store, hex) === undefined && store.size >= maxRecords)) {
       dropped.push(r.key)
       continue
     }
     const due = dueOf(r, iv)
+    const { i, entries } = copyOf(store, hex)
     // A record restored long after it was due is due now, not in the past forever.
     entries.set(hex, { record: r, due: due === undefined ? undefined : Time.later(due, at) })
+    store = withShard(store, i, entries)
     kept++
   }
-  return kept === 0 ? { store: s, kept, dropped } : { store: withEntries(entries), kept, dropped }
+  return { store, kept, dropped }
 }
 
 /** Sets the next due instant of `key` (after replicating or republishing it). */
 export const reschedule = (s: Store, key: NodeId.NodeId, due: Instant | undefined): Store => {
   const hex = NodeId.toHex(key)
-  const e = s.entries.get(hex)
+  const e = entryOf(s, hex)
   if (e === undefined) return s
-  const entries = new Map(s.entries)
+  const { i, entries } = copyOf(s, hex)
   entries.set(hex, { record: e.record, due })
-  return withEntries(entries)
+  return withShard(s, i, entries)
 }
 
 /** Replaces a record (republish renews our own publication's lifetime). */
 export const renew = (s: Store, record: StoredRecord, due: Instant | undefined): Store => {
-  const entries = new Map(s.entries)
-  entries.set(NodeId.toHex(record.key), { record, due })
-  return withEntries(entries)
+  const hex = NodeId.toHex(record.key)
+  const { i, entries } = copyOf(s, hex)
+  entries.set(hex, { record, due })
+  return withShard(s, i, entries)
 }
 
 /** Drops every record whose expiry is reached at `at` (§2.3 tExpire); returns their keys. */
 export const expire = (s: Store, at: Instant): { readonly store: Store; readonly expired: ReadonlyArray<NodeId.NodeId> } => {
   const expired: NodeId.NodeId[] = []
-  let entries: Map<string, Entry> | undefined
-  for (const [hex, e] of s.entries) {
-    if (Time.isReached(e.record.expiresAt, at)) {
-      entries ??= new Map(s.entries)
-      entries.delete(hex)
-      expired.push(e.record.key)
+  let store = s
+  for (let i = 0; i < SHARDS; i++) {
+    const shard = s.shards[i] as Shard
+    if (shard.next === undefined || !Time.isReached(shard.next, at)) continue
+    let entries: Map<string, Entry> | undefined
+    for (const [hex, e] of shard.entries) {
+      if (Time.isReached(e.record.expiresAt, at)) {
+        entries ??= new Map(shard.entries)
+        entries.delete(hex)
+        expired.push(e.record.key)
+      }
     }
+    if (entries !== undefined) store = withShard(store, i, entries)
   }
-  return entries === undefined ? { store: s, expired } : { store: withEntries(entries), expired }
+  return { store, expired }
 }
