@@ -200,4 +200,17 @@ describe('RoutingTable: examples', () => {
       expect(RoutingTable.closest(t, target, n).map((c) => NodeId.toHex(c.id))).toEqual(all.slice(0, n).map((c) => NodeId.toHex(c.id)))
     }
   })
+
+  it('regression: a replacement promoted into the last slot keeps the least-recently-seen order', () => {
+    // Found by the model test: evicting the tail contact put an older replacement at the tail.
+    let t = observeAll(RoutingTable.empty(self, cfg({ bucketSize: 2, staleAfterFailures: 1 }), at(0)),
+      [id('01'), id('02'), id('80'), id('c0'), id('a0')])
+    expect(RoutingTable.bucketOf(t, id('a0')).replacements.map((c) => c.lastSeen)).toEqual([5])
+    t = RoutingTable.markResponded(deepFreeze(t), id('80'), at(6)).table
+    t = RoutingTable.markResponded(deepFreeze(t), id('c0'), at(7)).table
+    const r = RoutingTable.markFailed(deepFreeze(t), id('c0'), at(8))
+    expect(r.outcome).toMatchObject({ _tag: 'Evicted', promoted: { lastSeen: 5 } })
+    expect(RoutingTable.bucketOf(r.table, id('80')).contacts.map((c) => NodeId.toHex(c.id).slice(0, 2))).toEqual(['a0', '80'])
+    sound(r.table)
+  })
 })

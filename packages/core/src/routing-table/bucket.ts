@@ -57,14 +57,36 @@ export const covers = (b: Bucket, id: NodeId.NodeId): boolean => {
   return (((p[full] as number) ^ (id[full] as number)) & mask) === 0
 }
 
+/**
+ * The byte to test first when looking for an id among a bucket's contacts: they all share the
+ * first `depth` bits, so byte `depth / 8` is the first that tells them apart.
+ */
+export const keyByte = (depth: number): number => (depth >= NodeId.BITS ? NodeId.BYTES - 1 : depth >>> 3)
+
 /** Index of the contact with this id in `list`, or -1. Allocates nothing. */
-export const indexOf = (list: ReadonlyArray<Contact>, id: NodeId.NodeId): number => {
-  const first = id[0]
+export const indexOf = (list: ReadonlyArray<Contact>, id: NodeId.NodeId, key = 0): number => {
+  const first = id[key]
   for (let i = 0; i < list.length; i++) {
     const c = (list[i] as Contact).id
-    if (c[0] === first && NodeId.equals(c, id)) return i
+    if (c[key] === first && NodeId.equals(c, id)) return i
   }
   return -1
+}
+
+/**
+ * One pass over `list` for `observe`: the index of `id` when present; otherwise `-1`, or
+ * `-2 - j` when contact `j` is the first with at least `staleAfterFailures` failures.
+ */
+export const lookup = (list: ReadonlyArray<Contact>, id: NodeId.NodeId, staleAfterFailures: number, key: number): number => {
+  const first = id[key]
+  let stale = -1
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i] as Contact
+    const cid = c.id
+    if (cid[key] === first && NodeId.equals(cid, id)) return i
+    if (stale < 0 && c.failures >= staleAfterFailures) stale = i
+  }
+  return stale < 0 ? -1 : -2 - stale
 }
 
 export const isFull = (b: Bucket, bucketSize: number): boolean => b.contacts.length >= bucketSize
@@ -101,19 +123,42 @@ export const insertByLastSeen = (list: ReadonlyArray<Contact>, c: Contact): Read
   return out
 }
 
-/** `list` without index `remove` (-1: none), with `c` inserted by last seen. */
-export const replaceByLastSeen = (list: ReadonlyArray<Contact>, remove: number, c: Contact): ReadonlyArray<Contact> =>
-  insertByLastSeen(remove < 0 ? list : without(list, remove), c)
+/**
+ * `list` without index `remove` (-1: none), with `c` inserted by last seen: one new array, and
+ * in the common case (`c` seen last) a straight copy with `c` at the tail.
+ */
+export const replaceByLastSeen = (list: ReadonlyArray<Contact>, remove: number, c: Contact): ReadonlyArray<Contact> => {
+  if (remove < 0) return insertByLastSeen(list, c)
+  const n = list.length
+  const lastKept = list[remove === n - 1 ? n - 2 : n - 1]
+  if (lastKept === undefined || lastKept.lastSeen <= c.lastSeen) {
+    const out = new Array<Contact>(n)
+    let k = 0
+    for (let j = 0; j < n; j++) if (j !== remove) out[k++] = list[j] as Contact
+    out[n - 1] = c
+    return out
+  }
+  return insertByLastSeen(without(list, remove), c)
+}
 
 /**
  * The replacement cache with `c` at the front (most recent), any older entry for the same id
- * dropped, and the oldest dropped past `bound` (paper §4.1).
+ * dropped, and the oldest dropped past `bound` (paper §4.1). One pass.
  */
-export const pushReplacement = (list: ReadonlyArray<Contact>, c: Contact, bound: number): ReadonlyArray<Contact> => {
+export const pushReplacement = (list: ReadonlyArray<Contact>, c: Contact, bound: number, key = 0): ReadonlyArray<Contact> => {
   if (bound <= 0) return list.length === 0 ? list : []
-  const old = indexOf(list, c.id)
-  const out: Contact[] = [c]
-  for (let j = 0; j < list.length && out.length < bound; j++) if (j !== old) out.push(list[j] as Contact)
+  const size = list.length < bound ? list.length + 1 : bound
+  const out = new Array<Contact>(size)
+  out[0] = c
+  const id = c.id
+  const first = id[key]
+  let k = 1
+  for (let j = 0; j < list.length && k < size; j++) {
+    const e = list[j] as Contact
+    if (e.id[key] === first && NodeId.equals(e.id, id)) continue
+    out[k++] = e
+  }
+  if (k < size) out.length = k
   return out
 }
 

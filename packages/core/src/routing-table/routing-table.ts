@@ -93,8 +93,9 @@ export const bucketOf = (t: RoutingTable, id: NodeId.NodeId): Bucket =>
   t.buckets[Walk.indexOfBucket(t.buckets, id)] as Bucket
 
 export const find = (t: RoutingTable, id: NodeId.NodeId): Contact | undefined => {
-  const cs = bucketOf(t, id).contacts
-  const i = B.indexOf(cs, id)
+  const b = bucketOf(t, id)
+  const cs = b.contacts
+  const i = B.indexOf(cs, id, B.keyByte(b.depth))
   return i < 0 ? undefined : cs[i]
 }
 
@@ -172,14 +173,47 @@ const closerToSelf = (t: RoutingTable, id: NodeId.NodeId, limit: number): number
   return count
 }
 
+/**
+ * Whether at least `k` contacts are strictly closer to `self` than `id`, whose bucket does not
+ * hold `self`. Fast path: the leaves whose ids share more leading bits with `self` than `id` does
+ * sit next to the leaf of `self` in the id-ordered spine, and all their contacts are closer; only
+ * when they hold fewer than k is the exact outward walk needed.
+ */
+const hasKCloser = (t: RoutingTable, id: NodeId.NodeId, k: number): boolean => {
+  const self = t.self
+  const bs = t.buckets
+  const c = Distance.commonPrefixLength(self, id)
+  const s = Walk.indexOfBucket(bs, self)
+  let count = (bs[s] as Bucket).contacts.length
+  if (count >= k) return true
+  for (let j = s - 1; j >= 0; j--) {
+    const b = bs[j] as Bucket
+    if (Distance.commonPrefixLength(b.prefix, self) <= c) break
+    count += b.contacts.length
+    if (count >= k) return true
+  }
+  for (let j = s + 1; j < bs.length; j++) {
+    const b = bs[j] as Bucket
+    if (Distance.commonPrefixLength(b.prefix, self) <= c) break
+    count += b.contacts.length
+    if (count >= k) return true
+  }
+  return closerToSelf(t, id, k) >= k
+}
+
 /** Whether the full bucket `b` should split to make room for `id` (paper §2.4, Fig. 5, §4.2). */
 const maySplit = (t: RoutingTable, b: Bucket, id: NodeId.NodeId): boolean =>
   b.depth < NodeId.BITS &&
   (B.covers(b, t.self) ||
     b.depth % t.config.bitsPerHop !== 0 ||
-    closerToSelf(t, id, t.config.bucketSize) < t.config.bucketSize)
+    !hasKCloser(t, id, t.config.bucketSize))
 
 // transitions
+
+// The outcomes that carry no data are shared (they are immutable).
+const CACHED: ObserveOutcome = Object.freeze({ _tag: 'Cached' })
+const OWN_ID: ObserveOutcome = Object.freeze({ _tag: 'Rejected', reason: 'OwnId' })
+const ADDRESS_CONFLICT: ObserveOutcome = Object.freeze({ _tag: 'Rejected', reason: 'AddressConflict' })
 
 const withBucket = (t: RoutingTable, i: number, b: Bucket, sizeDelta: number): RoutingTable => {
   const spine = t.buckets.slice()
@@ -211,22 +245,24 @@ export const observe = (
   at: Instant,
 ): Step<ObserveOutcome> => {
   const id = peer.id
-  if (NodeId.equals(id, t.self)) return { table: t, outcome: { _tag: 'Rejected', reason: 'OwnId' } }
+  const self = t.self
+  if (id[0] === self[0] && NodeId.equals(id, self)) return { table: t, outcome: OWN_ID }
+  const cfg = t.config
   let i = Walk.indexOfBucket(t.buckets, id)
   let b = t.buckets[i] as Bucket
-  const known = B.indexOf(b.contacts, id)
-  if (known >= 0) {
-    const old = b.contacts[known] as Contact
+  const found = B.lookup(b.contacts, id, cfg.staleAfterFailures, B.keyByte(b.depth))
+  if (found >= 0) {
+    const old = b.contacts[found] as Contact
     if (old.address !== peer.address && old.failures === 0) {
-      return { table: t, outcome: { _tag: 'Rejected', reason: 'AddressConflict' } }
+      return { table: t, outcome: ADDRESS_CONFLICT }
     }
     const contact = C.seen(old, peer.address, at)
-    const nb = B.make(b.prefix, b.depth, B.replaceByLastSeen(b.contacts, known, contact), b.replacements,
+    const nb = B.make(b.prefix, b.depth, B.replaceByLastSeen(b.contacts, found, contact), b.replacements,
       b.lastLookup, clearProbe(b, id))
     return { table: withBucket(t, i, nb, 0), outcome: { _tag: 'Refreshed', contact } }
   }
   const contact = C.of(id, peer.address, at, 0)
-  const k = t.config.bucketSize
+  const k = cfg.bucketSize
   let table = t
   let splits = 0
   // Bounded: each split increases the depth of the bucket holding `id`, at most 160.
@@ -236,24 +272,24 @@ export const observe = (
     if (B.covers(table.buckets[i + 1] as Bucket, id)) i++
     b = table.buckets[i] as Bucket
   }
-  const cached = B.indexOf(b.replacements, id)
-  const replacements = cached < 0 ? b.replacements : B.without(b.replacements, cached)
   if (!B.isFull(b, k)) {
-    const nb = B.make(b.prefix, b.depth, B.insertByLastSeen(b.contacts, contact), replacements,
-      b.lastLookup, b.probing)
+    const cached = B.indexOf(b.replacements, id, B.keyByte(b.depth))
+    const nb = B.make(b.prefix, b.depth, B.insertByLastSeen(b.contacts, contact),
+      cached < 0 ? b.replacements : B.without(b.replacements, cached), b.lastLookup, b.probing)
     return { table: withBucket(table, i, nb, 1), outcome: { _tag: 'Inserted', contact, splits } }
   }
-  const stale = B.indexOfStale(b, t.config.staleAfterFailures)
+  const stale = splits === 0 ? -2 - found : B.indexOfStale(b, cfg.staleAfterFailures)
   if (stale >= 0) {
     const evicted = b.contacts[stale] as Contact
-    const nb = B.make(b.prefix, b.depth, B.replaceByLastSeen(b.contacts, stale, contact), replacements,
-      b.lastLookup, clearProbe(b, evicted.id))
+    const cached = B.indexOf(b.replacements, id, B.keyByte(b.depth))
+    const nb = B.make(b.prefix, b.depth, B.replaceByLastSeen(b.contacts, stale, contact),
+      cached < 0 ? b.replacements : B.without(b.replacements, cached), b.lastLookup, clearProbe(b, evicted.id))
     return { table: withBucket(table, i, nb, 0), outcome: { _tag: 'Replaced', evicted, inserted: contact } }
   }
-  const cache = B.pushReplacement(b.replacements, contact, t.config.replacementCacheSize)
+  const cache = B.pushReplacement(b.replacements, contact, cfg.replacementCacheSize, B.keyByte(b.depth))
   if (b.probing !== undefined) {
     const nb = B.make(b.prefix, b.depth, b.contacts, cache, b.lastLookup, b.probing)
-    return { table: withBucket(table, i, nb, 0), outcome: { _tag: 'Cached' } }
+    return { table: withBucket(table, i, nb, 0), outcome: CACHED }
   }
   const probe = b.contacts[0] as Contact
   const nb = B.make(b.prefix, b.depth, b.contacts, cache, b.lastLookup, probe.id)
@@ -285,9 +321,9 @@ const evict = (t: RoutingTable, i: number, j: number, evicted: Contact): Step<Fa
 export const markFailed = (t: RoutingTable, id: NodeId.NodeId, _at: Instant): Step<FailureOutcome> => {
   const i = Walk.indexOfBucket(t.buckets, id)
   const b = t.buckets[i] as Bucket
-  const j = B.indexOf(b.contacts, id)
+  const j = B.indexOf(b.contacts, id, B.keyByte(b.depth))
   if (j < 0) {
-    const r = B.indexOf(b.replacements, id)
+    const r = B.indexOf(b.replacements, id, B.keyByte(b.depth))
     if (r < 0) return { table: t, outcome: { _tag: 'Unknown' } }
     const nb = B.make(b.prefix, b.depth, b.contacts, B.without(b.replacements, r), b.lastLookup, b.probing)
     return { table: withBucket(t, i, nb, 0), outcome: { _tag: 'Unknown' } }
@@ -307,7 +343,7 @@ export const markFailed = (t: RoutingTable, id: NodeId.NodeId, _at: Instant): St
 export const markResponded = (t: RoutingTable, id: NodeId.NodeId, at: Instant): Step<RespondedOutcome> => {
   const i = Walk.indexOfBucket(t.buckets, id)
   const b = t.buckets[i] as Bucket
-  const j = B.indexOf(b.contacts, id)
+  const j = B.indexOf(b.contacts, id, B.keyByte(b.depth))
   if (j < 0) return { table: t, outcome: { _tag: 'Unknown' } }
   const old = b.contacts[j] as Contact
   const contact = C.seen(old, old.address, at)
@@ -331,7 +367,7 @@ export const resolveProbe = (
 ): Step<ProbeOutcome> => {
   const i = Walk.indexOfBucket(t.buckets, probe)
   const b = t.buckets[i] as Bucket
-  const j = B.indexOf(b.contacts, probe)
+  const j = B.indexOf(b.contacts, probe, B.keyByte(b.depth))
   const pending = b.probing !== undefined && NodeId.equals(b.probing, probe)
   if (j < 0) {
     if (!pending) return { table: t, outcome: { _tag: 'Unknown' } }
@@ -365,9 +401,9 @@ export const touch = (t: RoutingTable, target: NodeId.NodeId, at: Instant): Rout
 export const remove = (t: RoutingTable, id: NodeId.NodeId): RoutingTable => {
   const i = Walk.indexOfBucket(t.buckets, id)
   const b = t.buckets[i] as Bucket
-  const j = B.indexOf(b.contacts, id)
+  const j = B.indexOf(b.contacts, id, B.keyByte(b.depth))
   if (j >= 0) return evict(t, i, j, b.contacts[j] as Contact).table
-  const r = B.indexOf(b.replacements, id)
+  const r = B.indexOf(b.replacements, id, B.keyByte(b.depth))
   if (r < 0) return t
   return withBucket(t, i, B.make(b.prefix, b.depth, b.contacts, B.without(b.replacements, r), b.lastLookup, b.probing), 0)
 }
