@@ -14,6 +14,7 @@
 import * as Distance from '../id/distance.js'
 import * as NodeId from '../id/node-id.js'
 import type { PeerInfo } from '../rpc/message.js'
+import * as Bucket from '../routing-table/bucket.js'
 import * as RoutingTable from '../routing-table/routing-table.js'
 import * as Store from '../store/store.js'
 import * as Time from '../time.js'
@@ -112,6 +113,10 @@ const handOff = (s: NodeState, fx: Fx, newcomer: RoutingTable.Contact): NodeStat
   let state = s
   for (const r of Store.records(s.store)) {
     if (r.origin === 'Cached' || Time.isReached(r.expiresAt, s.now)) continue
+    // Cheap necessary condition first: a contact in the key's bucket, when that bucket is not
+    // ours, shares more leading bits with the key than we do, so we are not the closest.
+    const b = RoutingTable.bucketOf(s.table, r.key)
+    if (!Bucket.covers(b, s.id) && b.contacts.some((c) => !NodeId.equals(c.id, newcomer.id))) continue
     const others = RoutingTable.closest(s.table, r.key, k + 1).filter((c) => !NodeId.equals(c.id, newcomer.id))
     const nearest = others[0]
     const farthest = others[k - 1]
