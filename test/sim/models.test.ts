@@ -169,7 +169,10 @@ describe('Workload model', () => {
     const k = Workload.keys(100, { kind: 'zipf', exponent: 1 }, 1)
     const r = Random.fromSeed(5)
     const counts = new Array<number>(100).fill(0)
-    for (let i = 0; i < 20_000; i++) counts[Workload.pickRank(r, k, 100)]++
+    for (let i = 0; i < 20_000; i++) {
+      const rank = Workload.pickRank(r, k, 100)
+      counts[rank] = (counts[rank] ?? 0) + 1
+    }
     expect(counts[0]).toBeGreaterThan(counts[1] as number)
     expect(counts[1]).toBeGreaterThan(counts[9] as number)
     // P(rank 0) = 1 / H_100 ≈ 0.193

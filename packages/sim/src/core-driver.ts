@@ -15,6 +15,7 @@ export const make = (core: unknown): E.Either<ReadonlyArray<string>, Driver<Node
   if (E.isLeft(decoded)) return E.left(decoded.left.errors.map((e) => `core.${e.field}: ${e.message}`))
   const config = decoded.right
   return E.right({
+    bucketSize: config.bucketSize,
     init: (id, seed, at) => Node.init(config, { id, seed, at }),
     step: Node.step,
     nextDeadline: Node.nextDeadline,

@@ -13,6 +13,8 @@ export interface Peer {
 }
 
 export interface Driver<S> {
+  /** k: contacts per bucket (for the prefill). */
+  readonly bucketSize: number
   readonly init: (id: NodeId.NodeId, seed: number, at: Time.Instant) => S
   /** The core's `step`: total, returns the next state and the effects in order. */
   readonly step: (state: S, event: Event) => { readonly state: S; readonly effects: ReadonlyArray<Effect> }

@@ -11,7 +11,7 @@
  */
 import { Address, NodeId, Time } from '@kademlia-ts/core'
 import type { Effect, Event, Message, OpId, Outcome } from '@kademlia-ts/core'
-import type { Driver, Peer } from './driver.js'
+import type { Driver } from './driver.js'
 import * as EventQueue from './event-queue.js'
 import * as IdIndex from './id-index.js'
 import * as MessageSize from './message-size.js'
@@ -22,6 +22,9 @@ import * as Workload from './models/workload.js'
 import * as Random from './random.js'
 import type { Scenario } from './scenario.js'
 import * as Trace from './trace.js'
+import * as TraceCodes from './trace-codes.js'
+import { addressOf, indexOfAddress } from './addresses.js'
+import { prefill } from './prefill.js'
 
 // model
 
@@ -32,6 +35,7 @@ const LEAVE = 4
 const WORK = 5
 const SAMPLE = 6
 const SEND_FAILED = 7
+const SCRIPTED = 8
 
 const PUT = 0
 const GET = 1
@@ -53,7 +57,18 @@ export interface Progress {
   readonly live: number
 }
 
+/** A lookup a test or a study asks for at a given instant, from a given node. */
+export interface ScriptedLookup {
+  readonly at: number
+  readonly node: number
+  readonly target: NodeId.NodeId
+}
+
 export interface RunOptions {
+  /** Ids of the first nodes (node i gets `ids[i]`); the rest are drawn from the seed. */
+  readonly ids?: ReadonlyArray<NodeId.NodeId>
+  /** FIND_NODE lookups to issue besides the workload (skipped if the node is not live then). */
+  readonly script?: ReadonlyArray<ScriptedLookup>
   /** Called every `progressEvery` events (default 2^16) and at the end. */
   readonly onProgress?: (p: Progress) => void
   readonly progressEvery?: number
@@ -82,25 +97,7 @@ export interface RunResult {
   readonly stuckDeadlines: number
 }
 
-const MESSAGE_CODE: Readonly<Record<string, number>> = {
-  Ping: 1, Pong: 2, Store: 3, Stored: 4, FindNode: 5, Nodes: 6, FindValue: 7, ValueFound: 8,
-}
-const OUTCOME_CODE: Readonly<Record<string, number>> = {
-  Found: 1, NotFound: 2, Stored: 3, NodesFound: 4, Pinged: 5, Bootstrapped: 6, Refreshed: 7, Restored: 8, Failed: 9,
-}
-const NOTE_CODE: Readonly<Record<string, number>> = {
-  ContactAdded: 1, ContactEvicted: 2, BucketSplit: 3, LookupProgressed: 4, LookupFinished: 5,
-  RecordStored: 6, RecordExpired: 7, RecordRemoved: 8, MessageIgnored: 9,
-}
-
-/** The simulator's address of node `i`. */
-export const addressOf = (i: number): Address.Address => Address.of(`n${i}`)
-/** The node number of a simulator address, or -1. */
-export const indexOfAddress = (a: Address.Address): number => {
-  if (a.length < 2 || a.charCodeAt(0) !== 110 /* n */) return -1
-  const n = Number(a.slice(1))
-  return Number.isInteger(n) && n >= 0 && String(n) === a.slice(1) ? n : -1
-}
+export { addressOf, indexOfAddress } from './addresses.js'
 
 // transitions
 
@@ -152,7 +149,9 @@ export const run = <S>(scenario: Scenario, driver: Driver<S>, options: RunOption
 
   const newNode = (at: number): number => {
     const i = states.length
-    const id = NodeId.unsafeFromBytes(idRng.bytes(NodeId.BYTES))
+    const given = options.ids?.[i]
+    const drawn = NodeId.unsafeFromBytes(idRng.bytes(NodeId.BYTES))
+    const id = given ?? drawn
     ids.push(id)
     addresses.push(addressOf(i))
     states.push(driver.init(id, idRng.uint32() | 0, Time.instant(at)))
@@ -164,37 +163,6 @@ export const run = <S>(scenario: Scenario, driver: Driver<S>, options: RunOption
   }
 
   // --- tracing -----------------------------------------------------------------------------
-
-  const traceEvent = (e: SimEvent): void => {
-    trace.word((e.k << 24) | (e.msg === undefined ? 0 : (MESSAGE_CODE[e.msg._tag] ?? 0)))
-    trace.word(e.at)
-    trace.word(e.node)
-    if (e.msg !== undefined) {
-      trace.word(e.from)
-      trace.bytes4(e.msg.rpcId, 0)
-    }
-  }
-
-  const traceEffect = (node: number, eff: Effect): void => {
-    switch (eff._tag) {
-      case 'Send':
-        trace.word(0x100 | (MESSAGE_CODE[eff.message._tag] ?? 0))
-        trace.word(indexOfAddress(eff.to))
-        trace.bytes4(eff.message.rpcId, 0)
-        break
-      case 'Complete': {
-        const o = eff.outcome
-        trace.word(0x200 | (OUTCOME_CODE[o._tag] ?? 0))
-        trace.word(eff.opId)
-        trace.word(o._tag === 'Found' || o._tag === 'NodesFound' ? o.hops : o._tag === 'Stored' ? o.replicas : 0)
-        break
-      }
-      case 'Notify':
-        trace.word(0x300 | (NOTE_CODE[eff.notification._tag] ?? 0))
-        break
-    }
-    void node
-  }
 
   // --- carrying out effects ----------------------------------------------------------------
 
@@ -211,6 +179,7 @@ export const run = <S>(scenario: Scenario, driver: Driver<S>, options: RunOption
       case 'NodesFound': {
         op.success = outcome.closest.length > 0
         op.hops = outcome.hops
+        op.found = outcome.closest
         if (scenario.metrics.closestCheck && op.target !== undefined && outcome.closest.length > 0) {
           const truth = index.closest(op.target, isLive)
           const first = outcome.closest[0] as Message.PeerInfo
@@ -296,7 +265,7 @@ export const run = <S>(scenario: Scenario, driver: Driver<S>, options: RunOption
     const r = driver.step(states[i] as S, event)
     states[i] = r.state
     for (const eff of r.effects) {
-      traceEffect(i, eff)
+      TraceCodes.effect(trace, eff)
       carryOut(i, eff)
     }
     const d = driver.nextDeadline(r.state)
@@ -370,7 +339,7 @@ export const run = <S>(scenario: Scenario, driver: Driver<S>, options: RunOption
   const prefillStart = performance.now()
   if (scenario.join.mode === 'prefill') {
     for (let n = 0; n < scenario.nodes; n++) newNode(0)
-    prefilledContacts = prefill(states as S[], ids, addresses, index, driver, scenario, rng.fork())
+    prefilledContacts = prefill(states as S[], ids, addresses, index, driver, driver.bucketSize, rng.fork())
     for (let i = 0; i < scenario.nodes; i++) {
       const d = driver.nextDeadline(states[i] as S)
       if (d !== undefined) {
@@ -396,6 +365,8 @@ export const run = <S>(scenario: Scenario, driver: Driver<S>, options: RunOption
     if (Number.isFinite(first)) schedule(first, WORK, kind)
   }
   schedule(0, SAMPLE, -1)
+  const script = options.script ?? []
+  script.forEach((s, n) => schedule(s.at, SCRIPTED, s.node, n))
 
   // --- workload ----------------------------------------------------------------------------
 
@@ -496,27 +467,27 @@ export const run = <S>(scenario: Scenario, driver: Driver<S>, options: RunOption
           m.deadDeliveries++
           continue
         }
-        traceEvent(e)
+        TraceCodes.event(trace, e.k, e.at, e.node, e.from, e.msg)
         apply(e.node, { _tag: 'MessageReceived', at: Time.instant(now), from: addresses[e.from] as Address.Address, message: e.msg as Message.Message }, false)
         break
       }
       case TICK:
         if (states[e.node] === undefined || armed[e.node] !== e.at) continue
-        traceEvent(e)
+        TraceCodes.event(trace, e.k, e.at, e.node, e.from, e.msg)
         armed[e.node] = -1
         apply(e.node, { _tag: 'Ticked', at: Time.instant(now) }, true)
         break
       case SEND_FAILED:
         if (states[e.node] === undefined) continue
-        traceEvent(e)
+        TraceCodes.event(trace, e.k, e.at, e.node, e.from, e.msg)
         apply(e.node, { _tag: 'SendFailed', at: Time.instant(now), to: e.from >= 0 ? (addresses[e.from] as Address.Address) : Address.of('?'), rpcId: (e.msg as Message.Message).rpcId }, false)
         break
       case JOIN:
-        traceEvent(e)
+        TraceCodes.event(trace, e.k, e.at, e.node, e.from, e.msg)
         join(now)
         break
       case LEAVE:
-        traceEvent(e)
+        TraceCodes.event(trace, e.k, e.at, e.node, e.from, e.msg)
         if (e.node >= 0) leave(e.node)
         else if (scenario.churn !== undefined) {
           // Churn starts: every node present gets a session from now.
@@ -524,9 +495,16 @@ export const run = <S>(scenario: Scenario, driver: Driver<S>, options: RunOption
         }
         break
       case WORK:
-        traceEvent(e)
+        TraceCodes.event(trace, e.k, e.at, e.node, e.from, e.msg)
         work(e.node)
         break
+      case SCRIPTED: {
+        const s = script[e.from] as ScriptedLookup
+        if (states[s.node] === undefined) continue
+        TraceCodes.event(trace, e.k, e.at, e.node, e.from, e.msg)
+        command(s.node, 'lookup', (opId) => ({ _tag: 'FindNodeRequested', at: Time.instant(now), opId, target: s.target }), s.target)
+        break
+      }
       case SAMPLE:
         sample()
         if (now + scenario.metrics.sample <= end) schedule(now + scenario.metrics.sample, SAMPLE, -1)
@@ -562,68 +540,4 @@ export const run = <S>(scenario: Scenario, driver: Driver<S>, options: RunOption
     join: Metrics.summarise(m.ops, 'join'),
     stuckDeadlines: stuck,
   }
-}
-
-/**
- * Fast prefill (the `prefill` join mode): gives every node the routing table Kademlia converges
- * to, without running the joins. For every depth d, the nodes whose id shares exactly d leading
- * bits with ours form one sibling subtree (a contiguous range of the sorted ids); the node
- * observes all of them when there are at most k, otherwise k of them: the ones closest to it when
- * the subtree holds some of its true k closest, a seeded random sample otherwise. Every node thus
- * knows its true k closest and no bucket overflows, so `RoutingTable.observe` never asks for a
- * probe. Returns the number of contacts observed.
- */
-const prefill = <S>(
-  states: S[],
-  ids: ReadonlyArray<NodeId.NodeId>,
-  addresses: ReadonlyArray<Address.Address>,
-  index: IdIndex.IdIndex,
-  driver: Driver<S>,
-  scenario: Scenario,
-  rng: Random.Random,
-): number => {
-  const k = typeof scenario.core['bucketSize'] === 'number' ? scenario.core['bucketSize'] : 20
-  const sorted = index.sorted()
-  const peers = (i: number): Peer => ({ id: ids[i] as NodeId.NodeId, address: addresses[i] as Address.Address })
-  let total = 0
-  for (let i = 0; i < states.length; i++) {
-    const self = ids[i] as NodeId.NodeId
-    const chosen: Peer[] = []
-    const subtrees = index.siblings(i)
-    // Nodes in our own, deeper subtrees (closer to us than any sibling at depth d).
-    let deeper = 0
-    for (let s = subtrees.length - 1; s >= 0; s--) {
-      const [, from, to] = subtrees[s] as readonly [number, number, number]
-      const size = to - from
-      if (size <= k) {
-        for (let p = from; p < to; p++) chosen.push(peers(sorted[p] as number))
-      } else if (deeper < k) {
-        // This subtree holds some of our true k closest: take the closest.
-        const members = sorted.slice(from, to) as number[]
-        members.sort((a, b) => compareXor(self, ids[a] as NodeId.NodeId, ids[b] as NodeId.NodeId))
-        for (let p = 0; p < k; p++) chosen.push(peers(members[p] as number))
-      } else {
-        // A partial Fisher–Yates draw of k distinct positions.
-        const picked = new Map<number, number>()
-        for (let p = 0; p < k; p++) {
-          const r = p + rng.int(size - p)
-          const a = picked.get(r) ?? r
-          picked.set(r, picked.get(p) ?? p)
-          chosen.push(peers(sorted[from + a] as number))
-        }
-      }
-      deeper += size
-    }
-    total += chosen.length
-    states[i] = driver.prefill(states[i] as S, chosen, Time.instant(0))
-  }
-  return total
-}
-
-const compareXor = (t: NodeId.NodeId, a: NodeId.NodeId, b: NodeId.NodeId): number => {
-  for (let i = 0; i < NodeId.BYTES; i++) {
-    const d = ((a[i] as number) ^ (t[i] as number)) - ((b[i] as number) ^ (t[i] as number))
-    if (d !== 0) return d
-  }
-  return 0
 }

@@ -4,6 +4,7 @@
  * fill and staleness, replicas per key, bandwidth). Plain mutable collectors owned by the run;
  * `summarise` turns them into the JSON the report and the CLI print.
  */
+import type { Message } from '@kademlia-ts/core'
 
 // model
 
@@ -20,6 +21,8 @@ export interface OpRecord {
   success: boolean
   /** For lookups: whether the closest returned node is the true closest live node (undefined: not checked). */
   closest: boolean | undefined
+  /** For lookups: the closest nodes returned, closest first. */
+  found?: ReadonlyArray<Message.PeerInfo>
   /** Set when the issuing node left before the operation completed. */
   abandoned: boolean
 }

@@ -1,0 +1,74 @@
+/**
+ * The fast `prefill` join mode: gives every node the routing table Kademlia converges to, without
+ * running the joins, so that networks of 10^5–10^6 nodes can start in seconds. The workload then
+ * runs the real protocol on these tables. Output of a prefilled run says so.
+ */
+import type { Address } from '@kademlia-ts/core'
+import { NodeId, Time } from '@kademlia-ts/core'
+import type { Driver, Peer } from './driver.js'
+import type * as IdIndex from './id-index.js'
+import type * as Random from './random.js'
+
+/**
+ * Fast prefill (the `prefill` join mode): gives every node the routing table Kademlia converges
+ * to, without running the joins. For every depth d, the nodes whose id shares exactly d leading
+ * bits with ours form one sibling subtree (a contiguous range of the sorted ids); the node
+ * observes all of them when there are at most k, otherwise k of them: the ones closest to it when
+ * the subtree holds some of its true k closest, a seeded random sample otherwise. Every node thus
+ * knows its true k closest and no bucket overflows, so `RoutingTable.observe` never asks for a
+ * probe. Returns the number of contacts observed.
+ */
+export const prefill = <S>(
+  states: S[],
+  ids: ReadonlyArray<NodeId.NodeId>,
+  addresses: ReadonlyArray<Address.Address>,
+  index: IdIndex.IdIndex,
+  driver: Driver<S>,
+  bucketSize: number,
+  rng: Random.Random,
+): number => {
+  const k = bucketSize
+  const sorted = index.sorted()
+  const peers = (i: number): Peer => ({ id: ids[i] as NodeId.NodeId, address: addresses[i] as Address.Address })
+  let total = 0
+  for (let i = 0; i < states.length; i++) {
+    const self = ids[i] as NodeId.NodeId
+    const chosen: Peer[] = []
+    const subtrees = index.siblings(i)
+    // Nodes in our own, deeper subtrees (closer to us than any sibling at depth d).
+    let deeper = 0
+    for (let s = subtrees.length - 1; s >= 0; s--) {
+      const [, from, to] = subtrees[s] as readonly [number, number, number]
+      const size = to - from
+      if (size <= k) {
+        for (let p = from; p < to; p++) chosen.push(peers(sorted[p] as number))
+      } else if (deeper < k) {
+        // This subtree holds some of our true k closest: take the closest.
+        const members = sorted.slice(from, to) as number[]
+        members.sort((a, b) => compareXor(self, ids[a] as NodeId.NodeId, ids[b] as NodeId.NodeId))
+        for (let p = 0; p < k; p++) chosen.push(peers(members[p] as number))
+      } else {
+        // A partial Fisher–Yates draw of k distinct positions.
+        const picked = new Map<number, number>()
+        for (let p = 0; p < k; p++) {
+          const r = p + rng.int(size - p)
+          const a = picked.get(r) ?? r
+          picked.set(r, picked.get(p) ?? p)
+          chosen.push(peers(sorted[from + a] as number))
+        }
+      }
+      deeper += size
+    }
+    total += chosen.length
+    states[i] = driver.prefill(states[i] as S, chosen, Time.instant(0))
+  }
+  return total
+}
+
+const compareXor = (t: NodeId.NodeId, a: NodeId.NodeId, b: NodeId.NodeId): number => {
+  for (let i = 0; i < NodeId.BYTES; i++) {
+    const d = ((a[i] as number) ^ (t[i] as number)) - ((b[i] as number) ^ (t[i] as number))
+    if (d !== 0) return d
+  }
+  return 0
+}
