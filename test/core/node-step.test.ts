@@ -207,6 +207,47 @@ describe('late replies (§2.3: out of consideration until they answer)', () => {
   })
 })
 
+describe('put: STORE at the k closest found, count the acknowledgements', () => {
+  const putWithTwoPeers = () => {
+    const [A, B] = [id(1, 0x90), id(2, 0x91)]
+    let s = fresh()
+    s = step(s, received('a', { _tag: 'Ping', rpcId: rpc(1), sender: A })).state
+    s = step(s, received('b', { _tag: 'Ping', rpcId: rpc(2), sender: B })).state
+    const key = id(7, 0x90)
+    const put = step(s, { _tag: 'PutRequested', at: at(0), opId: op(1), key, value: 'v' })
+    const q = (to: string, fx: ReadonlyArray<Effect>) => sends(fx).find((e) => e.to === to)?.message.rpcId as RpcId.RpcId
+    s = step(put.state, received('a', { _tag: 'Nodes', rpcId: q('a', put.effects), sender: A, contacts: [] }, 10)).state
+    const last = step(s, received('b', { _tag: 'Nodes', rpcId: q('b', put.effects), sender: B, contacts: [] }, 10))
+    expect(sends(last.effects).map((e) => [e.to, e.message._tag]).sort()).toEqual([['a', 'Store'], ['b', 'Store']])
+    return { s: last.state, storeA: q('a', last.effects), storeB: q('b', last.effects), A, B }
+  }
+
+  it('a slow acknowledgement after the timeout still counts', () => {
+    const { s, storeA, storeB, A, B } = putWithTwoPeers()
+    const a = step(s, received('a', { _tag: 'Stored', rpcId: storeA, sender: A }, 20))
+    const timedOut = step(a.state, { _tag: 'Ticked', at: Node.nextDeadline(a.state) as Time.Instant })
+    expect(Node.metrics(timedOut.state).rpcsTimedOut).toBe(1)
+    expect(completes(timedOut.effects)).toEqual([])
+    const b = step(timedOut.state, received('b', { _tag: 'Stored', rpcId: storeB, sender: B }, 3000))
+    expect(completes(b.effects)).toEqual([{ _tag: 'Complete', opId: op(1), outcome: { _tag: 'Stored', replicas: 2 } }])
+  })
+
+  it('a STORE never acknowledged is settled when its late window ends', () => {
+    const { s, storeA, A } = putWithTwoPeers()
+    const a = step(s, received('a', { _tag: 'Stored', rpcId: storeA, sender: A }, 20))
+    const before = step(a.state, { _tag: 'Ticked', at: at(10 + Config.defaults.maxRpcTimeout - 1) })
+    expect(completes(before.effects)).toEqual([])
+    const end = step(before.state, { _tag: 'Ticked', at: at(10 + Config.defaults.maxRpcTimeout) })
+    expect(completes(end.effects)).toEqual([{ _tag: 'Complete', opId: op(1), outcome: { _tag: 'Stored', replicas: 1 } }])
+  })
+
+  it('nobody acknowledging is a failure, never a success (Python F9)', () => {
+    const { s } = putWithTwoPeers()
+    const end = step(s, { _tag: 'Ticked', at: at(10 + Config.defaults.maxRpcTimeout) })
+    expect(completes(end.effects)).toEqual([{ _tag: 'Complete', opId: op(1), outcome: { _tag: 'Failed', reason: 'NoReplicas' } }])
+  })
+})
+
 describe('commands', () => {
   it('a value too large for one datagram fails TooLarge; one that fits does not', () => {
     const key = NodeId.fromKey('big')

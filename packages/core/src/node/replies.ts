@@ -74,7 +74,8 @@ const answered = (s: NodeState, fx: Fx, entry: Entry, m: Response, late: boolean
       if (m._tag === 'ValueFound') return Lookups.onValue(s, fx, p.task, m.sender, m.value, m.ttl)
       return s
     case 'Store':
-      return p.task === undefined || late ? s : Lookups.onStoreSettled(s, fx, p.task, true)
+      // a put's STORE is settled only by its ack or the end of its late window: a slow ack counts
+      return p.task === undefined ? s : Lookups.onStoreSettled(s, fx, p.task, true)
     case 'Probe':
       return Peers.probed(s, fx, m.sender, true)
     case 'Ping':
@@ -84,17 +85,23 @@ const answered = (s: NodeState, fx: Fx, entry: Entry, m: Response, late: boolean
 
 /**
  * The request of `entry` failed: `final` when it can no longer succeed (send failure, a wrong
- * reply), else it timed out and a late reply may still come. Purposes already told of a
- * timeout are not told twice, except that a lookup's unresponsive peer becomes failed.
+ * reply, the end of its late window), else it timed out and a late reply may still come.
+ * - a lookup's peer becomes unresponsive at the timeout, failed when final;
+ * - a probe and a put's STORE are judged only when final (a slow answer still counts);
+ * - a ping fails at the timeout (once).
  */
 const failedEntry = (s: NodeState, fx: Fx, entry: Entry, final: boolean): NodeState => {
   const p = entry.purpose
-  if (p._tag === 'Lookup')
-    return entry.peer === undefined ? s : Lookups.onFailure(s, fx, p.task, entry.peer, final || entry.timedOut)
-  if (p._tag === 'Probe') return final && entry.peer !== undefined ? Peers.probed(s, fx, entry.peer, false) : s
-  if (entry.timedOut) return s
-  if (p._tag === 'Store') return p.task === undefined ? s : Lookups.onStoreSettled(s, fx, p.task, false)
-  return pinged(s, fx, p.task, undefined, Time.millis(0), false)
+  switch (p._tag) {
+    case 'Lookup':
+      return entry.peer === undefined ? s : Lookups.onFailure(s, fx, p.task, entry.peer, final || entry.timedOut)
+    case 'Probe':
+      return final && entry.peer !== undefined ? Peers.probed(s, fx, entry.peer, false) : s
+    case 'Store':
+      return final && p.task !== undefined ? Lookups.onStoreSettled(s, fx, p.task, false) : s
+    case 'Ping':
+      return entry.timedOut ? s : pinged(s, fx, p.task, undefined, Time.millis(0), false)
+  }
 }
 
 /** The driver could not send request `rpcId` to `to`. */
@@ -107,7 +114,7 @@ export const onSendFailed = (s0: NodeState, fx: Fx, to: Address, rpcId: RpcId): 
   return failedEntry(s, fx, e, true)
 }
 
-/** Time passed: requests past their timeout fail (softly), expired probes fail for good. */
+/** Time passed: requests past their timeout fail (softly); probes and STOREs past their late window for good. */
 export const onTick = (s0: NodeState, fx: Fx): NodeState => {
   const { inFlight, timedOut, dropped } = InFlight.expire(s0.inFlight, s0.now)
   if (inFlight === s0.inFlight) return s0
@@ -116,7 +123,8 @@ export const onTick = (s0: NodeState, fx: Fx): NodeState => {
     if (e.peer !== undefined && e.purpose._tag !== 'Probe') s = Peers.failed(s, fx, e.peer)
     s = failedEntry(s, fx, e, false)
   }
-  for (const e of dropped) if (e.purpose._tag === 'Probe') s = failedEntry(s, fx, { ...e, timedOut: false }, true)
+  for (const e of dropped)
+    if (e.purpose._tag === 'Probe' || e.purpose._tag === 'Store') s = failedEntry(s, fx, e, true)
   return s
 }
 
