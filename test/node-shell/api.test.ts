@@ -4,7 +4,13 @@
  * what happened, and sends to an unusable address become `SendFailed` for the core.
  */
 import { afterEach, describe, expect, it } from 'vitest'
+import { spawn } from 'node:child_process'
 import { createSocket } from 'node:dgram'
+import { existsSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { Socket } from 'node:dgram'
 import { NodeId, Wire } from '@kademlia-ts/core'
 import {
@@ -116,6 +122,25 @@ describe('lifecycle', () => {
     await expect(s.get('k')).rejects.toBeInstanceOf(ServerStoppedError)
     await expect(s.listen(0, '127.0.0.1')).rejects.toBeInstanceOf(ServerStoppedError)
     expect(new ServerStoppedError()).toBeInstanceOf(KademliaError)
+  })
+
+  it('holds nothing that keeps the process alive once stopped, or when it never listened', async () => {
+    const script = fileURLToPath(new URL('./fixtures/exit-child.mjs', import.meta.url))
+    expect(existsSync(fileURLToPath(new URL('../../packages/node-shell/dist/index.js', import.meta.url))), 'run `npx tsc -b` first').toBe(true)
+    const dir = await mkdtemp(join(tmpdir(), 'kad-exit-'))
+    try {
+      const child = spawn(process.execPath, [script, dir], { stdio: ['ignore', 'pipe', 'inherit'] })
+      let out = ''
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
+      const code = await within(20_000, 'the child exits by itself', new Promise<number | null>((resolve) => child.once('exit', resolve))).catch((e: unknown) => {
+        child.kill('SIGKILL')
+        throw e
+      })
+      expect(code).toBe(0)
+      expect(JSON.parse(out)).toEqual({ value: 'v', idleRecords: 1 })
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 
   it('rejects pending operations with ServerStoppedError on stop', async () => {

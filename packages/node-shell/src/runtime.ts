@@ -119,9 +119,14 @@ export class Runtime {
 
   // transitions
 
-  /** Starts carrying datagrams: sends go through `transport` from now on. */
+  /**
+   * Starts carrying datagrams: sends go through `transport` from now on, and the timer starts.
+   * Before this, the loop runs only what needs no network (restoring records) and arms no timer,
+   * so a server that never listens keeps nothing alive.
+   */
   attach(transport: Transport): void {
     this.#transport = transport
+    this.#rearm()
   }
 
   /** The socket callback: count, decode, enqueue. Malformed datagrams are counted, never thrown. */
@@ -281,7 +286,7 @@ export class Runtime {
   }
 
   #rearm(): void {
-    if (this.#stopped || this.#draining) return
+    if (this.#stopped || this.#draining || this.#transport === undefined) return
     const deadline = Time.earliest(Node.nextDeadline(this.#state), this.#chore === undefined ? undefined : Time.instant(this.#chore.at))
     if (deadline === undefined) return this.#clearTimer()
     if (this.#timer !== undefined && this.#timerAt === deadline) return
