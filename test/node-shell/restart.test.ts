@@ -70,6 +70,9 @@ describe('restart from a state file', () => {
     expect(told.map((e) => e.reason)).toEqual(['NotJson'])
     expect(fresh.port).toBeGreaterThan(0)
     expect(fresh.ksize).toBe(20)
+    // Saving to the same path does not destroy the unreadable file either.
+    await expect(fresh.saveState(path)).rejects.toMatchObject({ reason: 'WouldOverwrite' })
+    await expect(fresh.saveStateRegularly(path, 60)).rejects.toMatchObject({ reason: 'WouldOverwrite' })
     expect(await readFile(path, 'utf8')).toBe(garbage)
   })
 

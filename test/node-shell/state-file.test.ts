@@ -51,6 +51,16 @@ describe('StateFile', () => {
     })
   }
 
+  it('never replaces a file it cannot read, unless told to', async () => {
+    const path = join(dir, 'precious')
+    await writeFile(path, 'not a state file, but somebody needs it')
+    await expect(StateFile.write(path, state)).rejects.toMatchObject({ reason: 'WouldOverwrite', path })
+    expect(await readFile(path, 'utf8')).toBe('not a state file, but somebody needs it')
+    expect(await readdir(dir)).toEqual(['precious'])
+    await StateFile.write(path, state, { replaceUnreadable: true })
+    expect(await StateFile.read(path)).toEqual(right(state))
+  })
+
   it('reports a missing file as Unreadable', async () => {
     const r = await StateFile.read(join(dir, 'missing'))
     expect(isLeft(r) && r.left.reason).toBe('Unreadable')

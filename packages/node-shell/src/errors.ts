@@ -101,12 +101,13 @@ export class ListenFailedError extends KademliaError {
 }
 
 /**
- * A state file could not be read or written. The file is never overwritten by a failed load;
- * `reason` says what went wrong: unreadable (I/O), not JSON, not a state file of a known version.
+ * A state file could not be read or written. `reason` says what went wrong: unreadable (I/O), not
+ * JSON, not a state file of a known version, the write failed, or the write would have replaced a
+ * file that is not a readable state file (`WouldOverwrite`: we never destroy what we cannot read).
  */
 export class StateFileError extends KademliaError {
   readonly path: string
-  readonly reason: 'Unreadable' | 'NotJson' | 'Invalid' | 'UnsupportedVersion' | 'WriteFailed'
+  readonly reason: 'Unreadable' | 'NotJson' | 'Invalid' | 'UnsupportedVersion' | 'WriteFailed' | 'WouldOverwrite'
   constructor(path: string, reason: StateFileError['reason'], detail: string, options?: { cause?: unknown }) {
     super('STATE_FILE', `state file ${path}: ${detail}`, options)
     this.path = path

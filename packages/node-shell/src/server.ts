@@ -436,18 +436,21 @@ export class Server extends TypedEmitter<ServerEvents> {
 
   /**
    * Writes k, alpha, our id and up to k neighbours to `path`, atomically (Python `save_state`,
-   * as JSON, not pickle; written even with no neighbours). Rejects with `StateFileError`.
+   * as JSON, not pickle; written even with no neighbours). Rejects with `StateFileError`; an
+   * existing file that is not a readable state file is left alone (`WouldOverwrite`) unless
+   * `replaceUnreadable` is set.
    */
-  saveState(path: string): Promise<void> {
+  saveState(path: string, options: StateFile.WriteOptions = {}): Promise<void> {
     return this.#guard(async () => {
       if (typeof path !== 'string' || path.length === 0) throw new InvalidArgumentError('path', 'must be a non-empty string')
+      if (!isPlainObject(options)) throw new InvalidArgumentError('options', 'must be an object')
       await StateFile.write(path, {
         version: StateFile.VERSION,
         ksize: this.ksize,
         alpha: this.alpha,
         id: NodeId.toHex(this.nodeId),
         neighbors: this.bootstrappableNeighbors().map((p) => p.address),
-      })
+      }, options)
     })
   }
 

@@ -58,8 +58,22 @@ export const read = async (path: string): Promise<E.Either<StateFileError, State
 
 // transitions
 
-/** Writes `state` to `path` atomically (temporary file, fsync, rename, fsync of the directory). */
-export const write = async (path: string, state: State): Promise<void> => {
+export interface WriteOptions {
+  /** Replace `path` even if it exists and is not a readable state file (default false). */
+  readonly replaceUnreadable?: boolean
+}
+
+/**
+ * Writes `state` to `path` atomically (temporary file, fsync, rename, fsync of the directory).
+ * An existing `path` that is not a readable state file is not replaced (`WouldOverwrite`) unless
+ * `replaceUnreadable`: a node that started fresh past a broken file must not destroy it.
+ */
+export const write = async (path: string, state: State, options: WriteOptions = {}): Promise<void> => {
+  if (options.replaceUnreadable !== true) {
+    const existing = await read(path)
+    if (E.isLeft(existing) && !(existing.left.reason === 'Unreadable' && (existing.left.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT'))
+      throw new StateFileError(path, 'WouldOverwrite', `is not a readable state file (${existing.left.reason}); refusing to replace it: move it away, or save with replaceUnreadable`, { cause: existing.left })
+  }
   const dir = dirname(path)
   const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
   try {
