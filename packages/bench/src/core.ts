@@ -1,7 +1,7 @@
 /**
  * `pnpm bench:core`: the pure core alone, no sockets.
  *
- *   node packages/bench/dist/core.js [--nodes 10000] [--runs 5] [--lookups 1000] [--batch 50]
+ *   node packages/bench/dist/core.js [--nodes 10000] [--runs 5] [--lookups 500] [--batch 50]
  *                                    [--dead 0.05] [--loss 0.01] [--seed 1] [--json]
  *
  * - lookups/s: FIND_NODE lookups (batches of `--batch` at once, from random live nodes to random
@@ -57,7 +57,7 @@ const options = (): Options => {
     options: {
       nodes: { type: 'string', default: '10000' },
       runs: { type: 'string', default: '5' },
-      lookups: { type: 'string', default: '1000' },
+      lookups: { type: 'string', default: '500' },
       batch: { type: 'string', default: '50' },
       dead: { type: 'string', default: '0.05' },
       loss: { type: 'string', default: '0.01' },
