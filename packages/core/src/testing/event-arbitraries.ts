@@ -62,7 +62,7 @@ export const routingTableArb = (options: RoutingTableOptions = {}): fc.Arbitrary
           id: nodeIdNearArb(self, 32),
           address: fc.nat({ max: 500 }).map((i) => Address.of(`n${i}`)),
           gap: stepMillisArb,
-          fails: fc.nat({ max: 6 }),
+          fails: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.nat({ max: 6 }) }),
         }),
         { maxLength: options.maxPeers ?? 120, size: 'max' },
       )
