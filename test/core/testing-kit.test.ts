@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it, test } from 'vitest'
 import * as fc from 'fast-check'
-import { NodeId, RoutingTable } from '@kademlia-ts/core'
+import { Config, Node, NodeId, RoutingTable, Time } from '@kademlia-ts/core'
 import type { Event } from '@kademlia-ts/core'
 import {
   OracleNetwork,
@@ -88,6 +88,21 @@ describe('event arbitraries', () => {
         expect(NodeId.equals(t.self, self)).toBe(true)
       }),
       { numRuns: 10 },
+    )
+  })
+
+  it('drive a real node: every sequence steps without a throw, effects well-formed (the docs snippet)', () => {
+    const start = Node.init(Config.defaults, { id: NodeId.fromKey('me'), seed: 1, at: Time.ZERO })
+    fc.assert(
+      fc.property(eventSequenceArb(), (events) => {
+        let s = start
+        for (const e of events) {
+          const r = Node.step(s, e)
+          for (const fx of r.effects) expect(['Send', 'Complete', 'Notify']).toContain(fx._tag)
+          s = r.state
+        }
+      }),
+      { numRuns: 60 },
     )
   })
 
