@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'STATE_FILE'
   | 'STORAGE'
   | 'LISTEN_FAILED'
+  | 'SOCKET'
 
 /** The base class of every error this package throws or rejects with. */
 export class KademliaError extends Error {

@@ -222,6 +222,8 @@ export class Runtime {
   }
 
   #send(to: Address.Address, message: Extract<Effect, { _tag: 'Send' }>['message']): void {
+    // A listener may have stopped the server in the middle of this step's effects.
+    if (this.#stopped) return
     if (message._tag === 'Stored' && this.#storageFailedThisStep) {
       this.counters.acksWithheld++
       return

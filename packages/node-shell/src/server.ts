@@ -317,7 +317,7 @@ export class Server extends TypedEmitter<ServerEvents> {
       if (this.#listening !== undefined) throw new ListenFailedError('the server is already listening')
       const bind = async (): Promise<void> => {
         const transport = await Transport.bind(endpoints, this.#runtime.datagram, (e) =>
-          this.emit('error', new KademliaError('LISTEN_FAILED', `socket error: ${e.message}`, { cause: e })))
+          this.emit('error', new KademliaError('SOCKET', `socket error: ${e.message}`, { cause: e })))
         if (this.#runtime.stopped) {
           await transport.close()
           throw new ServerStoppedError()
