@@ -66,6 +66,7 @@ export const create = (joinWindow: number): Promise<Network> => {
       nodes[i] = undefined
       await s.stop()
     },
+    protocolStates: () => nodes.flatMap((s) => (s === undefined ? [] : [s.state])),
     stop: async () => {
       const live = nodes.filter((s): s is Server => s !== undefined)
       nodes.length = 0

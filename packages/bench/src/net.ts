@@ -4,8 +4,11 @@
  * per network and run); the figures are the median of several runs.
  *
  *   node packages/bench/dist/net.js [--nodes 100] [--runs 3] [--lookups 400] [--values 200]
- *                                   [--kill 0.2] [--join 1000] [--window 8] [--lookup-window 32]
- *                                   [--seed 1] [--json]
+ *                                   [--kill 0.2] [--window 8] [--lookup-window 32]
+ *                                   [--join 500,1000] [--join-window 0] [--seed 1] [--json]
+ *
+ * The join runs start every node's join at the same moment (`--join-window 0`), all through one
+ * seed, the harshest plain case; a node whose table stays empty cannot take part in anything.
  *
  * Progress goes to stderr; the report to stdout; with `--json` the last stdout line is one JSON
  * object with `lookup_ratio` (ours / bittorrent-dht), `get_p99_ms_after_kill`,
@@ -26,7 +29,9 @@ interface Options {
   readonly lookups: number
   readonly values: number
   readonly kill: number
-  readonly join: number
+  readonly joins: ReadonlyArray<number>
+  /** Joins in flight at once in the join runs; 0: all at once. */
+  readonly joinWindow: number
   readonly window: number
   readonly lookupWindow: number
   readonly seed: number
@@ -34,7 +39,7 @@ interface Options {
 }
 
 const IMPLS: ReadonlyArray<Implementation> = ['kademlia-ts', 'bittorrent-dht']
-const CHILD_TIMEOUT_MS = 300_000
+const CHILD_TIMEOUT_MS = 600_000
 
 // constructors
 
@@ -46,7 +51,8 @@ const options = (): Options => {
       lookups: { type: 'string', default: '400' },
       values: { type: 'string', default: '200' },
       kill: { type: 'string', default: '0.2' },
-      join: { type: 'string', default: '1000' },
+      join: { type: 'string', default: '500,1000' },
+      'join-window': { type: 'string', default: '0' },
       window: { type: 'string', default: '8' },
       'lookup-window': { type: 'string', default: '32' },
       seed: { type: 'string', default: '1' },
@@ -66,7 +72,8 @@ const options = (): Options => {
     lookups: int('lookups', values.lookups, 1),
     values: int('values', values.values, 1),
     kill,
-    join: int('join', values.join, 0),
+    joins: values.join === '' || values.join === '0' ? [] : values.join.split(',').map((x) => int('join', x.trim(), 2)),
+    joinWindow: int('join-window', values['join-window'], 0),
     window: int('window', values.window, 1),
     lookupWindow: int('lookup-window', values['lookup-window'], 1),
     seed: int('seed', values.seed, 0),
@@ -76,7 +83,9 @@ const options = (): Options => {
 
 // transitions
 
-const log = (line: string): void => void process.stderr.write(`[bench:net] ${line}\n`)
+const began = performance.now()
+const log = (line: string): void =>
+  void process.stderr.write(`[bench:net ${((performance.now() - began) / 1000).toFixed(0).padStart(4)} s] ${line}\n`)
 
 /** Runs `job` in a child process with `--expose-gc`; rejects on error, exit or timeout. */
 const runChild = (job: Job, label: string): Promise<Report> =>
@@ -109,7 +118,7 @@ const scenario = async (impl: Implementation, params: Params, label: string): Pr
 }
 
 const join = async (impl: Implementation, nodes: number, window: number, label: string): Promise<JoinResult> => {
-  const r = await runChild({ kind: 'join', impl, nodes, window }, label)
+  const r = await runChild({ kind: 'join', impl, nodes, window: window === 0 ? nodes : window }, label)
   if (r.type !== 'join') throw new Error(`${label}: unexpected report ${r.type}`)
   return r.result
 }
@@ -124,7 +133,8 @@ const table = (title: string, rows: ReadonlyArray<Row>): string =>
 const main = async (): Promise<void> => {
   const o = options()
   const scenarios: Record<Implementation, ScenarioResult[]> = { 'kademlia-ts': [], 'bittorrent-dht': [] }
-  const joins: Record<Implementation, JoinResult[]> = { 'kademlia-ts': [], 'bittorrent-dht': [] }
+  const joins = new Map<string, JoinResult[]>()
+  const joinKey = (impl: Implementation, n: number): string => `${impl}@${n}`
   for (let run = 0; run < o.runs; run++) {
     const params: Params = {
       nodes: o.nodes,
@@ -141,54 +151,53 @@ const main = async (): Promise<void> => {
       log(`run ${run + 1}/${o.runs}: ${impl}, ${o.nodes} nodes`)
       scenarios[impl].push(await scenario(impl, params, `run ${run + 1} ${impl}`))
     }
-    if (o.join > 0)
+    for (const n of o.joins)
       for (const impl of order) {
-        log(`run ${run + 1}/${o.runs}: join of ${o.join} ${impl} nodes`)
-        joins[impl].push(await join(impl, o.join, 16, `run ${run + 1} join ${impl}`))
+        log(`run ${run + 1}/${o.runs}: join of ${n} ${impl} nodes`)
+        const r = await join(impl, n, o.joinWindow, `run ${run + 1} join ${n} ${impl}`)
+        joins.set(joinKey(impl, n), [...(joins.get(joinKey(impl, n)) ?? []), r])
       }
   }
 
   const m = (impl: Implementation, f: (r: ScenarioResult) => number): number => median(scenarios[impl].map(f))
-  const j = (impl: Implementation, f: (r: JoinResult) => number): number => median(joins[impl].map(f))
-  const both = (f: (impl: Implementation) => string): Row => ['', f('kademlia-ts'), f('bittorrent-dht')]
-  const row = (label: string, f: (impl: Implementation) => string): Row => {
-    const [, a, b] = both(f)
-    return [label, a, b]
-  }
+  const j = (impl: Implementation, n: number, f: (r: JoinResult) => number): number =>
+    median((joins.get(joinKey(impl, n)) ?? []).map(f))
+  const row = (label: string, f: (impl: Implementation) => string): Row => [label, f('kademlia-ts'), f('bittorrent-dht')]
   const p5099 = (f: (r: ScenarioResult) => { p50: number; p99: number }) => (impl: Implementation) =>
     `${ms(m(impl, (r) => f(r).p50))} / ${ms(m(impl, (r) => f(r).p99))}`
+  const state = (x: number): string => (Number.isFinite(x) ? kib(x) : 'n/a (not kept apart)')
 
   const lookupRatio = m('kademlia-ts', (r) => r.lookupsPerSecond) / m('bittorrent-dht', (r) => r.lookupsPerSecond)
   const killPct = `${Math.round(o.kill * 100)} %`
+  const biggest = o.joins.length === 0 ? undefined : Math.max(...o.joins)
   const out = [
     `UDP network on 127.0.0.1: N = ${o.nodes} nodes per network in one process, median of ${o.runs} run(s);`,
     `${o.lookups} lookups (${o.lookupWindow} in flight) and ${o.values} puts + gets (${o.window} in flight) from random nodes.`,
     '',
     table('Before the kill', [
-      row('join of N (ms)', (i) => ms(m(i, (r) => r.joinMs))),
+      row(`join of N, ${o.window} at a time (ms)`, (i) => ms(m(i, (r) => r.joinMs))),
       row('lookups/s', (i) => m(i, (r) => r.lookupsPerSecond).toFixed(0)),
       row('put p50 / p99 (ms)', p5099((r) => r.put)),
       row('put success', (i) => pct(m(i, (r) => r.putSuccess))),
       row('get p50 / p99 (ms)', p5099((r) => r.get)),
-      row('get success', (i) => pct(m(i, (r) => r.getSuccess))),
+      row('get success (of the values stored)', (i) => pct(m(i, (r) => r.getSuccess))),
       row('RSS per node', (i) => kib(m(i, (r) => r.memory.rssPerNode))),
       row('JS heap per node', (i) => kib(m(i, (r) => r.memory.heapPerNode))),
     ]),
     table(`After killing ${killPct} of the nodes (no repair time)`, [
       row('get p50 / p99 (ms)', p5099((r) => r.getAfterKill)),
-      row('get success', (i) => pct(m(i, (r) => r.getSuccessAfterKill))),
+      row('get success (of the values stored)', (i) => pct(m(i, (r) => r.getSuccessAfterKill))),
     ]),
-    ...(o.join > 0
-      ? [
-          table(`Join of N = ${o.join} (16 joins in flight, all through one seed)`, [
-            row('join time (ms)', (i) => ms(j(i, (r) => r.joinMs))),
-            row('empty routing tables', (i) => String(j(i, (r) => r.emptyTables))),
-            row('mean contacts per table', (i) => j(i, (r) => r.meanTableSize).toFixed(1)),
-            row('JS heap per node', (i) => kib(j(i, (r) => r.memory.heapPerNode))),
-            row('RSS per node', (i) => kib(j(i, (r) => r.memory.rssPerNode))),
-          ]),
-        ]
-      : []),
+    ...o.joins.map((n) =>
+      table(`Join of N = ${n}, ${o.joinWindow === 0 ? 'all at once' : `${o.joinWindow} at a time`}, through one seed`, [
+        row('join time (ms)', (i) => ms(j(i, n, (r) => r.joinMs))),
+        row('empty routing tables', (i) => String(j(i, n, (r) => r.emptyTables))),
+        row('mean contacts per table', (i) => j(i, n, (r) => r.meanTableSize).toFixed(1)),
+        row('protocol state per node', (i) => state(j(i, n, (r) => r.memory.statePerNode))),
+        row('JS heap per node (whole node)', (i) => kib(j(i, n, (r) => r.memory.heapPerNode))),
+        row('RSS per node', (i) => kib(j(i, n, (r) => r.memory.rssPerNode))),
+      ]),
+    ),
     `lookup ratio (kademlia-ts / bittorrent-dht): ${lookupRatio.toFixed(2)}`,
   ]
   process.stdout.write(`${out.join('\n')}\n`)
@@ -198,6 +207,7 @@ const main = async (): Promise<void> => {
       lookups_per_s: round(m(impl, (r) => r.lookupsPerSecond), 1),
       put_p50_ms: round(m(impl, (r) => r.put.p50)),
       put_p99_ms: round(m(impl, (r) => r.put.p99)),
+      put_success_rate: round(m(impl, (r) => r.putSuccess), 4),
       get_p50_ms: round(m(impl, (r) => r.get.p50)),
       get_p99_ms: round(m(impl, (r) => r.get.p99)),
       get_success_rate: round(m(impl, (r) => r.getSuccess), 4),
@@ -206,12 +216,15 @@ const main = async (): Promise<void> => {
       get_success_after_kill: round(m(impl, (r) => r.getSuccessAfterKill), 4),
       rss_per_node: Math.round(m(impl, (r) => r.memory.rssPerNode)),
       heap_per_node: Math.round(m(impl, (r) => r.memory.heapPerNode)),
-      ...(o.join > 0
-        ? {
-            [`empty_tables_at_${o.join}`]: j(impl, (r) => r.emptyTables),
-            [`heap_per_node_at_${o.join}`]: Math.round(j(impl, (r) => r.memory.heapPerNode)),
-          }
-        : {}),
+      ...Object.fromEntries(
+        o.joins.flatMap((n) => [
+          [`empty_tables_at_${n}`, j(impl, n, (r) => r.emptyTables)],
+          [`mean_contacts_at_${n}`, round(j(impl, n, (r) => r.meanTableSize), 1)],
+          [`join_ms_at_${n}`, Math.round(j(impl, n, (r) => r.joinMs))],
+          [`state_bytes_per_node_at_${n}`, Number.isFinite(j(impl, n, (r) => r.memory.statePerNode)) ? Math.round(j(impl, n, (r) => r.memory.statePerNode)) : null],
+          [`heap_per_node_at_${n}`, Math.round(j(impl, n, (r) => r.memory.heapPerNode))],
+        ]),
+      ),
     })
     const ours = summary('kademlia-ts')
     const line = {
@@ -220,8 +233,9 @@ const main = async (): Promise<void> => {
       lookup_ratio: round(lookupRatio, 2),
       get_p99_ms_after_kill: ours.get_p99_ms_after_kill,
       get_success_after_kill: ours.get_success_after_kill,
-      bytes_per_node: o.join > 0 ? Math.round(j('kademlia-ts', (r) => r.memory.heapPerNode)) : ours.heap_per_node,
-      [`empty_tables_at_${o.join}`]: o.join > 0 ? j('kademlia-ts', (r) => r.emptyTables) : null,
+      // The core state each node holds (routing table, records, RPCs in flight), at the biggest join.
+      bytes_per_node: biggest === undefined ? null : Math.round(j('kademlia-ts', biggest, (r) => r.memory.statePerNode)),
+      ...Object.fromEntries(o.joins.map((n) => [`empty_tables_at_${n}`, j('kademlia-ts', n, (r) => r.emptyTables)])),
       kademlia_ts: ours,
       bittorrent_dht: summary('bittorrent-dht'),
     }
