@@ -18,6 +18,9 @@ export interface HeapReport {
   readonly nodes: number
   readonly bytes_per_node: number
   readonly contacts_per_node: number
+  readonly buckets_per_node: number
+  /** A fresh `NodeState` (empty table, store, in-flight), for comparison. */
+  readonly empty_state_bytes: number
 }
 
 // transitions
@@ -27,6 +30,16 @@ const gc = (): void => {
   if (collect === undefined) throw new Error('core-heap needs node --expose-gc')
   collect()
   collect()
+}
+
+/** Heap bytes per fresh `NodeState` (the array holding them is dropped on return). */
+const emptyStateBytes = (ids: ReadonlyArray<NodeId.NodeId>): number => {
+  gc()
+  const base = process.memoryUsage().heapUsed
+  const empties: NodeState[] = []
+  for (let i = 0; i < ids.length; i++) empties.push(Node.init(Config.defaults, { id: ids[i] as NodeId.NodeId, seed: i, at: Time.ZERO }))
+  gc()
+  return (process.memoryUsage().heapUsed - base) / empties.length
 }
 
 const main = (): void => {
@@ -41,6 +54,7 @@ const main = (): void => {
   }
   const addresses = ids.map((_, i) => Address.of(`n${i}`))
   const universe = Universe.of(ids)
+  const emptyBytes = emptyStateBytes(ids)
   const states: NodeState[] = []
   gc()
   const before = process.memoryUsage().heapUsed
@@ -56,8 +70,18 @@ const main = (): void => {
   gc()
   const after = process.memoryUsage().heapUsed
   let contacts = 0
-  for (const s of states) contacts += RoutingTable.size(Node.routingTable(s))
-  const report: HeapReport = { nodes, bytes_per_node: (after - before) / nodes, contacts_per_node: contacts / nodes }
+  let buckets = 0
+  for (const s of states) {
+    contacts += RoutingTable.size(Node.routingTable(s))
+    buckets += RoutingTable.buckets(Node.routingTable(s)).length
+  }
+  const report: HeapReport = {
+    nodes,
+    bytes_per_node: (after - before) / nodes,
+    contacts_per_node: contacts / nodes,
+    buckets_per_node: buckets / nodes,
+    empty_state_bytes: emptyBytes,
+  }
   process.stdout.write(JSON.stringify(report) + '\n')
 }
 

@@ -216,7 +216,11 @@ const main = (): void => {
   for (let run = 0; run < o.runs; run++) {
     const h = heapRun(o, run)
     heaps.push(h)
-    log(`heap run ${run + 1}/${o.runs}: ${Math.round(h.bytes_per_node)} bytes per node, ${h.contacts_per_node.toFixed(1)} contacts`)
+    log(
+      `heap run ${run + 1}/${o.runs}: ${Math.round(h.bytes_per_node)} bytes per node, ` +
+        `${h.contacts_per_node.toFixed(1)} contacts in ${h.buckets_per_node.toFixed(1)} buckets, ` +
+        `empty state ${Math.round(h.empty_state_bytes)} bytes`,
+    )
   }
 
   const steps = Math.round(median(stepRates))
@@ -228,7 +232,8 @@ const main = (): void => {
     `  steps/s of one core:      ${steps}  (mix: ${mixText})`,
     `  µs per step by kind:      ${kindsText}`,
     `  lookups/s (oracle net):   ${lookups}  (${o.batch} at a time, ${o.dead * 100}% dead, ${o.loss * 100}% loss)`,
-    `  heap bytes per NodeState: ${bytes}  (${contacts.toFixed(1)} contacts, converged table)`,
+    `  heap bytes per NodeState: ${bytes}  (${contacts.toFixed(1)} contacts in ${median(heaps.map((h) => h.buckets_per_node)).toFixed(1)} buckets; ` +
+      `an empty NodeState: ${Math.round(median(heaps.map((h) => h.empty_state_bytes)))})`,
     `  targets: ≥ 500000 steps/s ${steps >= 500_000 ? 'met' : 'NOT met'}; ≤ 10240 bytes/node ${bytes <= 10_240 ? 'met' : 'NOT met'}`,
   ]
   process.stdout.write(lines.join('\n') + '\n')
