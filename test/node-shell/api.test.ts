@@ -17,6 +17,7 @@ import {
   AbortError,
   InvalidArgumentError,
   KademliaError,
+  LmdbStorage,
   ListenFailedError,
   LookupFailedError,
   NotListeningError,
@@ -199,6 +200,29 @@ describe('events, metrics and send failures', () => {
     expect(m.datagramsOut).toBeGreaterThan(0)
     expect(m.core.requestsAnswered).toBeGreaterThan(0)
     expect(late.bootstrappableNeighbors().length).toBe(3)
+  })
+
+  it('expires records on the one timer and removes them from the durable storage too', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kad-expiry-'))
+    try {
+      const config = { expireAfter: 300 }
+      const publisher = await startServer({ config, seed: 1 })
+      const storage = new LmdbStorage(join(dir, 'db'))
+      const holder = await startServer({ config, seed: 2, storage })
+      servers.push(publisher, holder)
+      const expired: string[] = []
+      holder.on('recordExpired', (e) => expired.push(NodeId.toHex(e.key)))
+      await within(10_000, 'bootstrap', holder.bootstrap([`127.0.0.1:${publisher.port}`]))
+      expect(await within(10_000, 'set', publisher.set('short-lived', 'v'))).toBe(1)
+      expect(storage.size).toBe(1)
+      await eventually(10_000, 'expiry', () => expired.length === 1)
+      expect(expired).toEqual([NodeId.toHex(NodeId.fromKey('short-lived'))])
+      expect(holder.records()).toEqual([])
+      expect(storage.size).toBe(0)
+    } finally {
+      await stopAll(servers)
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 
   it('turns a send to a family we do not listen on into SendFailed, not an exception', async () => {
