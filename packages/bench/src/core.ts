@@ -16,16 +16,18 @@
  *   ids, measured in a child process started with `--expose-gc` (ids and addresses excluded: they
  *   are shared with whoever made them).
  *
- * Each figure is the median of `--runs` runs. Progress goes to stderr, the report to stdout; with
+ * Each figure is the median of `--runs` runs, per wall-clock second (and, for a shared machine,
+ * per CPU second of this process, all its threads counted). Progress goes to stderr, the report to stdout; with
  * `--json` the last stdout line is `{"steps_per_s":…,"lookups_per_s":…,"bytes_per_node":…}`.
  */
 import { execFileSync } from 'node:child_process'
+import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { Config, Node, NodeId, Prng } from '@kademlia-ts/core'
 import type { Event, NodeState } from '@kademlia-ts/core'
 import { OracleNetwork } from '@kademlia-ts/core/testing'
-import { median, now, seconds } from './core-stats.js'
+import { mark, median, now, seconds, since } from './core-stats.js'
 import type { HeapReport } from './core-heap.js'
 
 // model
@@ -47,7 +49,14 @@ interface Workload {
   readonly net: Network
   readonly lookups: number
   readonly found: number
-  readonly seconds: number
+  readonly wall: number
+  readonly cpu: number
+}
+
+/** A rate per wall-clock second and per CPU second of this process. */
+interface Rate {
+  readonly wall: number
+  readonly cpu: number
 }
 
 // constructors
@@ -97,7 +106,7 @@ const workload = (start: Network, o: Options, seed: number): Workload => {
   let prng = Prng.fromSeed(seed)
   let net = start
   let found = 0
-  const t0 = now()
+  const t0 = mark()
   for (let done = 0; done < o.lookups; done += o.batch) {
     const list: Array<readonly [number, OracleNetwork.Command]> = []
     for (let i = 0; i < Math.min(o.batch, o.lookups - done); i++) {
@@ -111,30 +120,31 @@ const workload = (start: Network, o: Options, seed: number): Workload => {
     net = settled.net
     for (const outcome of settled.outcomes) if (outcome?._tag === 'NodesFound') found++
   }
-  return { net, lookups: o.lookups, found, seconds: seconds(t0) }
+  return { net, lookups: o.lookups, found, ...since(t0) }
 }
 
 const kindOf = (e: Event): string => (e._tag === 'MessageReceived' ? e.message._tag : e._tag)
 
 /**
  * Replays `entries` (each node's events, in the recorded order) through `Node.step` from the
- * states of `start`, repeating until at least `minSeconds` passed. Returns steps per second.
+ * states of `start`, repeating until at least `minSeconds` of wall time passed. Steps per second.
  */
 const replay = (
   start: Network,
   entries: ReadonlyArray<{ readonly node: number; readonly event: Event }>,
   minSeconds: number,
-): number => {
+): Rate => {
   let steps = 0
-  const t0 = now()
-  for (let round = 0; round < 1000 && (round === 0 || seconds(t0) < minSeconds); round++) {
+  const t0 = mark()
+  for (let round = 0; round < 1000 && (round === 0 || since(t0).wall < minSeconds); round++) {
     const states: NodeState[] = start.nodes.map((n) => n.state)
     for (const { node, event } of entries) {
       states[node] = Node.step(states[node] as NodeState, event).state
       steps++
     }
   }
-  return steps / seconds(t0)
+  const t = since(t0)
+  return { wall: steps / t.wall, cpu: steps / t.cpu }
 }
 
 /** One replay timing each step: microseconds per step by kind of event (clock overhead included). */
@@ -168,6 +178,9 @@ const heapRun = (o: Options, run: number): HeapReport => {
 
 const main = (): void => {
   const o = options()
+  const load = loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')
   log(`building an oracle network of ${o.nodes} nodes (converged tables, ${o.dead * 100}% dead, ${o.loss * 100}% loss)`)
   const t0 = now()
   const net0 = OracleNetwork.create({
@@ -181,14 +194,17 @@ const main = (): void => {
   log(`built in ${seconds(t0).toFixed(1)} s`)
 
   // lookups per second
-  const lookupRates: number[] = []
+  const lookupRates: Rate[] = []
   let recordedNet: Network | undefined
   for (let run = 0; run < o.runs; run++) {
     const start = run === 0 ? OracleNetwork.record(net0, 'all') : net0
     const w = workload(start, o, o.seed * 1000 + run)
     if (run === 0) recordedNet = w.net
-    lookupRates.push(w.lookups / w.seconds)
-    log(`lookups run ${run + 1}/${o.runs}: ${w.lookups} in ${w.seconds.toFixed(2)} s, ${w.found} found nodes` + (run === 0 ? ' (recorded)' : ''))
+    lookupRates.push({ wall: w.lookups / w.wall, cpu: w.lookups / w.cpu })
+    log(
+      `lookups run ${run + 1}/${o.runs}: ${w.lookups} in ${w.wall.toFixed(2)} s (${w.cpu.toFixed(2)} s of CPU), ` +
+        `${w.found} found nodes` + (run === 0 ? ' (recorded)' : ''),
+    )
   }
 
   // steps per second of one core, on the recorded mix
@@ -201,10 +217,11 @@ const main = (): void => {
     .join(', ')
   log(`recorded ${entries.length} events: ${mixText}`)
   replay(net0, entries, 0) // warm-up
-  const stepRates: number[] = []
+  const stepRates: Rate[] = []
   for (let run = 0; run < o.runs; run++) {
-    stepRates.push(replay(net0, entries, 1))
-    log(`steps run ${run + 1}/${o.runs}: ${Math.round(stepRates[run] as number)} steps/s`)
+    const r = replay(net0, entries, 1)
+    stepRates.push(r)
+    log(`steps run ${run + 1}/${o.runs}: ${Math.round(r.wall)} steps/s (${Math.round(r.cpu)} per CPU second)`)
   }
 
   const kinds = perKind(net0, entries)
@@ -223,15 +240,17 @@ const main = (): void => {
     )
   }
 
-  const steps = Math.round(median(stepRates))
-  const lookups = Math.round(median(lookupRates))
+  const steps = Math.round(median(stepRates.map((r) => r.wall)))
+  const stepsCpu = Math.round(median(stepRates.map((r) => r.cpu)))
+  const lookups = Math.round(median(lookupRates.map((r) => r.wall)))
+  const lookupsCpu = Math.round(median(lookupRates.map((r) => r.cpu)))
   const bytes = Math.round(median(heaps.map((h) => h.bytes_per_node)))
   const contacts = median(heaps.map((h) => h.contacts_per_node))
   const lines = [
-    `core benchmark (${o.nodes} nodes, median of ${o.runs} runs, Node ${process.version})`,
-    `  steps/s of one core:      ${steps}  (mix: ${mixText})`,
+    `core benchmark (${o.nodes} nodes, median of ${o.runs} runs, Node ${process.version}, load average at start ${load})`,
+    `  steps/s of one core:      ${steps}  (${stepsCpu} per CPU second; mix: ${mixText})`,
     `  µs per step by kind:      ${kindsText}`,
-    `  lookups/s (oracle net):   ${lookups}  (${o.batch} at a time, ${o.dead * 100}% dead, ${o.loss * 100}% loss)`,
+    `  lookups/s (oracle net):   ${lookups}  (${lookupsCpu} per CPU second; ${o.batch} at a time, ${o.dead * 100}% dead, ${o.loss * 100}% loss)`,
     `  heap bytes per NodeState: ${bytes}  (${contacts.toFixed(1)} contacts in ${median(heaps.map((h) => h.buckets_per_node)).toFixed(1)} buckets; ` +
       `an empty NodeState: ${Math.round(median(heaps.map((h) => h.empty_state_bytes)))})`,
     `  targets: ≥ 500000 steps/s ${steps >= 500_000 ? 'met' : 'NOT met'}; ≤ 10240 bytes/node ${bytes <= 10_240 ? 'met' : 'NOT met'}`,
