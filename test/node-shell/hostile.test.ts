@@ -181,4 +181,29 @@ describe('hostile traffic', () => {
     expect(node.metrics().core.ignored.UnknownRpcId).toBe(1)
     expect(node.metrics().core.ignored.WrongAddress).toBe(1)
   })
+
+  it('turns a contact with an unusable address (from a NODES reply) into SendFailed', async () => {
+    const node = await startServer({ seed: 12 })
+    servers.push(node)
+    const peer = await rawSocket()
+    const peerId = NodeId.fromKey('raw peer')
+    const bogus = NodeId.fromKey('bogus contact')
+    peer.on('message', (bytes) => {
+      const m = Wire.decode(new Uint8Array(bytes))
+      if (m._tag !== 'Right') return
+      const reply: Message.Message | undefined =
+        m.right._tag === 'Ping' ? { _tag: 'Pong', rpcId: m.right.rpcId, sender: peerId }
+        : m.right._tag === 'FindNode' ? { _tag: 'Nodes', rpcId: m.right.rpcId, sender: peerId, contacts: [{ id: bogus, address: 'not-an-address' as Message.PeerInfo['address'] }] }
+        : undefined
+      if (reply !== undefined) void send(peer, Wire.encode(reply), node.port as number)
+    })
+    const failed: string[] = []
+    node.on('sendFailed', (e) => failed.push(e.to))
+    await within(5_000, 'ping', node.ping(`127.0.0.1:${peer.address().port}`))
+    const found = await within(10_000, 'findNode', node.findNode(bogus))
+    expect(failed).toContain('not-an-address')
+    expect(node.metrics().sendFailures).toBeGreaterThanOrEqual(1)
+    expect(node.metrics().core.rpcsFailed).toBeGreaterThanOrEqual(1)
+    expect(found.map((p) => p.address)).not.toContain('not-an-address')
+  })
 })

@@ -213,7 +213,7 @@ export class Server extends TypedEmitter<ServerEvents> {
     }
     this.storage = storage ?? new MemoryStorage()
     const restored = this.storage.load()
-    this.nodeId = nodeId !== undefined ? (Uint8Array.from(nodeId) as NodeId.NodeId) : (restored.nodeId ?? (randomBytes(NodeId.BYTES) as unknown as NodeId.NodeId))
+    this.nodeId = nodeId !== undefined ? (Uint8Array.from(nodeId) as NodeId.NodeId) : (restored.nodeId ?? (Uint8Array.from(randomBytes(NodeId.BYTES)) as NodeId.NodeId))
     if (restored.nodeId === undefined || !NodeId.equals(restored.nodeId, this.nodeId)) this.storage.saveNodeId(this.nodeId)
     this.ksize = decoded.right.bucketSize
     this.alpha = decoded.right.parallelism
