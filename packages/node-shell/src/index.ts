@@ -3,7 +3,7 @@
  * Python library's `Server` API (promise-based), durable LMDB storage and atomic state files.
  */
 export { Server } from './server.js'
-export type { Peer, ServerOptions, OperationOptions, LoadStateOptions, ServerEvents, ServerMetrics } from './server.js'
+export type { Peer, ServerOptions, OperationOptions, LoadStateOptions, ServerEvents, ServerMetrics } from './server-types.js'
 export type { AddressInput, Endpoint, Family } from './address.js'
 export * as NetAddress from './address.js'
 export {

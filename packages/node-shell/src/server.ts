@@ -2,7 +2,7 @@
  * `Server`: a Kademlia node on real UDP sockets, with the API of the Python library's
  * `kademlia.network.Server` made promise-based and typed. It decides no protocol policy: it turns
  * calls into core commands, runs the drain loop (runtime.ts), and turns outcomes into results or
- * typed errors.
+ * typed errors (outcomes.ts).
  *
  *   const server = new Server({ ksize: 20, alpha: 3 })
  *   await server.listen(8468, '127.0.0.1')
@@ -13,14 +13,14 @@
  */
 import { randomBytes, randomInt } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
-import { Config, Node, NodeId, RoutingTable, Value } from '@kademlia-ts/core'
-import type { Address, IgnoreReason, Notification, Outcome, Record } from '@kademlia-ts/core'
+import { Config, Node, NodeId, RoutingTable } from '@kademlia-ts/core'
+import type { Address, Notification, Record, Value } from '@kademlia-ts/core'
 import * as Addr from './address.js'
 import type { AddressInput, Endpoint } from './address.js'
+import { checkSignal, checkValue, digestOf, isKey, isPlainObject, isStorage } from './arguments.js'
 import * as Clock from './clock.js'
 import { TypedEmitter } from './emitter.js'
 import {
-  AbortError,
   InvalidArgumentError,
   KademliaError,
   ListenFailedError,
@@ -28,149 +28,17 @@ import {
   NoReplicasError,
   NotListeningError,
   ServerStoppedError,
-  TimeoutError,
-  ValueTooLargeError,
 } from './errors.js'
+import { failure, toPeer } from './outcomes.js'
 import { Runtime } from './runtime.js'
 import type { NodeState, ShellCounters } from './runtime.js'
+import type { LoadStateOptions, OperationOptions, Peer, ServerEvents, ServerMetrics, ServerOptions } from './server-types.js'
 import * as StateFile from './state-file.js'
 import { MemoryStorage } from './storage/memory.js'
 import type { RecordStorage } from './storage/storage.js'
 import { Transport } from './transport.js'
-import type { StateFileError } from './errors.js'
 
-// model
-
-/** A contact: its node id and where it listens. */
-export interface Peer {
-  readonly id: NodeId.NodeId
-  /** `host:port` or `[v6]:port`, as the core knows it. */
-  readonly address: string
-  readonly host: string
-  readonly port: number
-}
-
-export interface ServerOptions {
-  /** k: bucket size and replication factor (Python `ksize`; 20). */
-  readonly ksize?: number
-  /** α: lookup parallelism (Python `alpha`; 3). */
-  readonly alpha?: number
-  /** Our 20-byte node id (Python `node_id`); default: the storage's saved id, else random. */
-  readonly nodeId?: Uint8Array
-  /** Where records and contacts are mirrored; default: in memory (`MemoryStorage`). */
-  readonly storage?: RecordStorage
-  /** Further core parameters (`Config` fields: timeouts, intervals, …), validated by `Config.decode`. */
-  readonly config?: Readonly<Record<string, unknown>>
-  /** Seed of the core's PRNG (RPC ids, refresh targets); default: random. */
-  readonly seed?: number
-}
-
-export interface OperationOptions {
-  readonly signal?: AbortSignal
-}
-
-export interface LoadStateOptions extends OperationOptions {
-  /** Port to listen on (Python's `load_state(fname, port)`); default 0, an ephemeral port. */
-  readonly port?: number
-  /** Host(s) to listen on; default `'0.0.0.0'`. */
-  readonly host?: string | ReadonlyArray<string>
-  readonly storage?: RecordStorage
-  readonly config?: Readonly<Record<string, unknown>>
-  readonly seed?: number
-  /** Start fresh (new id, no neighbours) when the file is missing or unreadable, instead of rejecting. */
-  readonly ignoreUnreadable?: boolean
-  /** Told why the file was ignored (with `ignoreUnreadable`). */
-  readonly onUnreadable?: (error: StateFileError) => void
-}
-
-export interface ServerEvents {
-  contactAdded: Peer
-  contactEvicted: { readonly contact: Peer; readonly replacedBy: Peer | undefined }
-  bucketSplit: { readonly depth: number; readonly buckets: number }
-  recordStored: Record.StoredRecord
-  recordExpired: { readonly key: NodeId.NodeId }
-  recordRemoved: { readonly key: NodeId.NodeId }
-  lookupFinished: Extract<Notification, { _tag: 'LookupFinished' }>
-  /** A decoded message the core ignored (forged reply, unknown RPC id, …). */
-  messageIgnored: { readonly from: string; readonly reason: IgnoreReason }
-  /** A datagram that did not decode; `reason` is the `DecodeError` tag. */
-  datagramDropped: { readonly from: string; readonly reason: string }
-  sendFailed: { readonly to: string; readonly error: string }
-  /** Storage, socket and periodic-save failures; the server keeps running. */
-  error: KademliaError
-}
-
-export interface ServerMetrics {
-  readonly uptimeMs: number
-  readonly datagramsIn: number
-  readonly datagramsOut: number
-  readonly bytesIn: number
-  readonly bytesOut: number
-  /** Dropped datagrams that did not decode: total and by `DecodeError` tag. */
-  readonly malformed: { readonly total: number; readonly byReason: Readonly<Record<string, number>> }
-  readonly sendFailures: number
-  readonly replySendFailures: number
-  readonly acksWithheld: number
-  readonly storageErrors: number
-  readonly routingTableSize: number
-  readonly records: number
-  readonly pendingOperations: number
-  /** The core's own counters (`Node.metrics`). */
-  readonly core: ReturnType<typeof Node.metrics>
-}
-
-// helpers
-
-/** Not a type guard on purpose: narrowing a typed options object to a record would lose its type. */
-const isPlainObject = (u: unknown): boolean => typeof u === 'object' && u !== null && !Array.isArray(u)
-
-const isKey = (u: unknown): u is NodeId.KeyInput =>
-  u instanceof Uint8Array || typeof u === 'string' || typeof u === 'boolean' || (typeof u === 'number' && Number.isFinite(u))
-
-const checkSignal = (options: unknown): AbortSignal | undefined => {
-  if (options === undefined) return undefined
-  if (!isPlainObject(options)) throw new InvalidArgumentError('options', 'must be an object')
-  const signal = (options as { readonly signal?: unknown }).signal
-  if (signal === undefined) return undefined
-  if (!(signal instanceof AbortSignal)) throw new InvalidArgumentError('options.signal', 'must be an AbortSignal')
-  return signal
-}
-
-const digestOf = (argument: string, digest: unknown): NodeId.NodeId => {
-  if (!(digest instanceof Uint8Array) || digest.length !== NodeId.BYTES)
-    throw new InvalidArgumentError(argument, `must be a Uint8Array of ${NodeId.BYTES} bytes (a SHA-1 digest)`)
-  return Uint8Array.from(digest) as NodeId.NodeId
-}
-
-const checkValue = (value: unknown): Value.Value => {
-  if (!Value.isValue(value))
-    throw new InvalidArgumentError('value', 'must be a Uint8Array, a string, a finite number or a boolean')
-  return value instanceof Uint8Array ? Uint8Array.from(value) : value
-}
-
-const toPeer = (p: { readonly id: NodeId.NodeId; readonly address: Address.Address }): Peer => {
-  const e = Addr.toEndpoint(p.address)
-  return { id: p.id, address: p.address, host: e?.host ?? '', port: e?.port ?? 0 }
-}
-
-/** Maps a `Failed` outcome (or an unexpected one) of `operation` to its typed error. */
-const failure = (operation: string, outcome: Outcome, signal: AbortSignal | undefined): KademliaError => {
-  if (outcome._tag !== 'Failed') return new KademliaError('LOOKUP_FAILED', `${operation}: unexpected outcome ${outcome._tag}`)
-  switch (outcome.reason) {
-    case 'Cancelled':
-      return new AbortError({ cause: signal?.reason })
-    case 'TooLarge':
-      return new ValueTooLargeError()
-    case 'NoReplicas':
-      return new NoReplicasError()
-    case 'Timeout':
-      return new TimeoutError()
-    case 'InvalidRequest':
-      return new InvalidArgumentError(operation, 'the core refused the request')
-    case 'NoPeers':
-      return new LookupFailedError('NoPeers', `${operation}: no known peer answered (is the node bootstrapped?)`)
-  }
-}
+export type { LoadStateOptions, OperationOptions, Peer, ServerEvents, ServerMetrics, ServerOptions } from './server-types.js'
 
 // the server
 
@@ -591,9 +459,3 @@ export class Server extends TypedEmitter<ServerEvents> {
     }
   }
 }
-
-const isStorage = (u: unknown): u is RecordStorage =>
-  typeof u === 'object' && u !== null &&
-  ['load', 'saveNodeId', 'recordStored', 'recordRemoved', 'contactAdded', 'contactEvicted', 'close'].every(
-    (m) => typeof (u as Record<string, unknown>)[m] === 'function',
-  )
