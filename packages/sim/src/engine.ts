@@ -65,6 +65,8 @@ export interface ScriptedLookup {
 }
 
 export interface RunOptions {
+  /** Called once the initial population exists (after the prefill), before the first event. */
+  readonly onStarted?: () => void
   /** Ids of the first nodes (node i gets `ids[i]`); the rest are drawn from the seed. */
   readonly ids?: ReadonlyArray<NodeId.NodeId>
   /** FIND_NODE lookups to issue besides the workload (skipped if the node is not live then). */
@@ -147,10 +149,31 @@ export const run = <S>(scenario: Scenario, driver: Driver<S>, options: RunOption
 
   const isLive = (n: number): boolean => states[n] !== undefined
 
+  // Ids live in shared 64 KiB buffers (a view each), not one ArrayBuffer per id; they are never
+  // mutated once drawn, and every contact of every table shares them.
+  let pool = new Uint8Array(0)
+  let poolUsed = 0
+  const allocId = (): NodeId.NodeId => {
+    if (poolUsed + NodeId.BYTES > pool.length) {
+      pool = new Uint8Array(65_520)
+      poolUsed = 0
+    }
+    const id = pool.subarray(poolUsed, poolUsed + NodeId.BYTES)
+    for (let b = 0; b < NodeId.BYTES; b += 4) {
+      const w = idRng.uint32()
+      id[b] = w >>> 24
+      id[b + 1] = (w >>> 16) & 0xff
+      id[b + 2] = (w >>> 8) & 0xff
+      id[b + 3] = w & 0xff
+    }
+    poolUsed += NodeId.BYTES
+    return NodeId.unsafeFromBytes(id)
+  }
+
   const newNode = (at: number): number => {
     const i = states.length
     const given = options.ids?.[i]
-    const drawn = NodeId.unsafeFromBytes(idRng.bytes(NodeId.BYTES))
+    const drawn = allocId()
     const id = given ?? drawn
     ids.push(id)
     addresses.push(addressOf(i))
@@ -353,6 +376,7 @@ export const run = <S>(scenario: Scenario, driver: Driver<S>, options: RunOption
     for (let n = 0; n < scenario.nodes; n++) schedule(n === 0 ? 0 : scenario.join.over * (n / scenario.nodes), JOIN, -1)
   }
   const prefillSeconds = (performance.now() - prefillStart) / 1000
+  options.onStarted?.()
 
   if (scenario.churn !== undefined) {
     const churn = scenario.churn

@@ -1,0 +1,90 @@
+/**
+ * One size of `pnpm bench:sim`, in its own process (so an out-of-memory at 10^6 nodes ends only
+ * this child): prefill, measure the heap, run the workload, print one JSON line.
+ *
+ *   node --expose-gc --max-old-space-size=22000 sim-size.js NODES VIRTUAL SEED
+ */
+import { CoreDriver, Duration, Engine, Scenario } from '@kademlia-ts/sim'
+
+export interface SizeResult {
+  readonly nodes: number
+  readonly virtual_s: number
+  readonly prefill_s: number
+  readonly prefilled_contacts: number
+  readonly heap_bytes_per_node: number
+  readonly heap_bytes: number
+  readonly events: number
+  readonly events_per_s: number
+  /** Events per second of CPU time of this process (robust when other processes share the cores). */
+  readonly events_per_cpu_s: number
+  readonly cpu_s: number
+  readonly wall_s: number
+  readonly wall_s_per_sim_hour: number
+  readonly lookups: number
+  readonly lookup_success_rate: number
+  readonly mean_hops: number
+  readonly messages: number
+  readonly trace_hash: string
+}
+
+const gc = (globalThis as { gc?: () => void }).gc
+
+const main = (): void => {
+  const [nodesArg, virtualArg, seedArg] = process.argv.slice(2)
+  const nodes = Number(nodesArg)
+  const virtual = Duration.parse(virtualArg ?? '2m') ?? 120_000
+  const lookups = Math.max(20, nodes / 3600)
+  const decoded = Scenario.decode({
+    name: `bench-${nodes}`,
+    seed: Number(seedArg ?? 1),
+    nodes,
+    duration: virtual,
+    join: { mode: 'prefill' },
+    network: { latency: { kind: 'lognormal', median: 50, sigma: 0.5 } },
+    workload: { lookups, puts: lookups / 20, gets: lookups / 5, keys: 1000 },
+    metrics: { sample: virtual, sampleNodes: 100, closestCheck: true },
+  })
+  if (decoded._tag === 'Left') throw new Error(Scenario.formatError(decoded.left))
+  const driver = CoreDriver.make({})
+  if (driver._tag === 'Left') throw new Error(driver.left.join('\n'))
+  let heap = 0
+  let cpuAtStart = 0
+  const cpu = (): number => {
+    const u = process.cpuUsage()
+    return (u.user + u.system) / 1e6
+  }
+  const result = Engine.run(decoded.right, driver.right, {
+    onStarted: () => {
+      gc?.()
+      heap = process.memoryUsage().heapUsed
+      cpuAtStart = cpu()
+      process.stderr.write(`  ${nodes} nodes prefilled; heap ${(heap / 2 ** 30).toFixed(2)} GiB\n`)
+    },
+    onProgress: (p) => {
+      if (p.events % (1 << 20) === 0) process.stderr.write(`  ${Duration.format(p.now)} virtual, ${p.events} events\n`)
+    },
+  })
+  const cpuSeconds = cpu() - cpuAtStart
+  const out: SizeResult = {
+    nodes,
+    virtual_s: virtual / 1000,
+    prefill_s: Math.round(result.prefillSeconds * 10) / 10,
+    prefilled_contacts: result.joins.prefilledContacts,
+    heap_bytes_per_node: Math.round(heap / nodes),
+    heap_bytes: heap,
+    events: result.events,
+    events_per_s: Math.round(result.eventsPerSecond),
+    events_per_cpu_s: Math.round(result.events / cpuSeconds),
+    cpu_s: Math.round(cpuSeconds * 10) / 10,
+    wall_s: Math.round(result.wallSeconds * 10) / 10,
+    wall_s_per_sim_hour: Math.round((result.wallSeconds / (virtual / 3_600_000)) * 10) / 10,
+    lookups: result.lookup.count,
+    lookup_success_rate: result.lookup.successRate,
+    mean_hops: result.lookup.meanHops,
+    messages: result.metrics.messages,
+    trace_hash: result.traceHash,
+  }
+  process.stdout.write(`${JSON.stringify(out)}\n`)
+}
+
+main()
