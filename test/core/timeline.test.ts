@@ -216,9 +216,11 @@ describe('table upkeep: ping-before-evict and stale contacts (§2.2, §4.1)', ()
   }
   const probeOf = (fx: ReadonlyArray<Effect>) => fx.find((e) => e._tag === 'Send' && e.message._tag === 'Ping')
 
+  const lookupFromC = (n: One, ms: number) => msg(n, 'c', { _tag: 'FindNode', rpcId: rpc(3), sender: C, target: C }, ms)
+
   it('a newcomer to a full bucket makes us ping the least-recently seen; silence evicts it', () => {
     const n = full()
-    const fx = msg(n, 'c', { _tag: 'Ping', rpcId: rpc(3), sender: C }, 100)
+    const fx = lookupFromC(n, 100)
     const probe = probeOf(fx)
     expect(probe).toMatchObject({ to: 'a' })
     expect(RoutingTable.find(Node.routingTable(n.s), C)).toBeUndefined()
@@ -234,13 +236,25 @@ describe('table upkeep: ping-before-evict and stale contacts (§2.2, §4.1)', ()
 
   it('a live contact answers the probe and stays; the newcomer waits in the replacement cache', () => {
     const n = full()
-    const probe = probeOf(msg(n, 'c', { _tag: 'Ping', rpcId: rpc(3), sender: C }, 100))
+    const probe = probeOf(lookupFromC(n, 100))
     if (probe?._tag !== 'Send') throw new Error('no probe')
     msg(n, 'a', { _tag: 'Pong', rpcId: probe.message.rpcId, sender: A }, 130)
     tickUntil(n, 100 + 2 * Config.defaults.maxRpcTimeout)
     expect(notified(n.effects).some((x) => x._tag === 'ContactEvicted')).toBe(false)
     expect(RoutingTable.find(Node.routingTable(n.s), A)).toBeDefined()
     expect(RoutingTable.find(Node.routingTable(n.s), C)).toBeUndefined()
+  })
+
+  it('a PING from a stranger sends no probe (no probe chains); the probe is settled lazily (§4.1)', () => {
+    const n = full()
+    const fx = msg(n, 'c', { _tag: 'Ping', rpcId: rpc(3), sender: C }, 100)
+    expect(fx.filter((e) => e._tag === 'Send').map((e) => e._tag === 'Send' && e.message._tag)).toEqual(['Pong'])
+    expect(RoutingTable.bucketOf(Node.routingTable(n.s), C).replacements.map((c) => c.address)).toEqual(['c'])
+    // the deferred probe keeps later newcomers to that bucket cached, without pinging either
+    expect(probeOf(lookupFromC(n, 200))).toBeUndefined()
+    // hearing from the least-recently seen contact settles it: alive, so the next newcomer probes again
+    msg(n, 'a', { _tag: 'FindNode', rpcId: rpc(4), sender: A, target: A }, 300)
+    expect(probeOf(lookupFromC(n, 400))).toMatchObject({ to: 'b' })
   })
 
   it('a contact that failed 5 RPCs in a row is stale: the next newcomer takes its place at once', () => {

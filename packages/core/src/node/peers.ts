@@ -3,7 +3,8 @@
  *
  * - Every message updates the table (§2.2): `heard` calls `RoutingTable.observe`.
  * - Ping-before-evict (§2.2, §4.1): a `Pending` outcome sends a PING to the least-recently seen
- *   contact (purpose `Probe`); its reply or its expiry resolves the probe.
+ *   contact (purpose `Probe`); its reply or its expiry resolves the probe. A PING never triggers
+ *   a probe (see `heard`).
  * - 5-strike staleness (§4.1): `failed` calls `RoutingTable.markFailed`, which evicts a stale
  *   contact only when a replacement can take its place.
  * - Hand-off (§2.5): when a contact enters the table, we STORE to it every record whose k
@@ -42,11 +43,18 @@ export const isResponsible = (s: NodeState, key: NodeId.NodeId): boolean => {
 /**
  * We heard from `peer` (a request, or a reply that matched a request in flight). Returns the
  * state and whether the table refused the peer (`OwnId` or `AddressConflict`).
+ *
+ * `probe = false` (the message was a PING): a full bucket caches the newcomer but sends no probe
+ * now. The probe is left pending in the bucket and settled lazily, as §4.1 suggests: by the next
+ * message from that contact (kept), or by its failures (stale after five, then replaced). Without
+ * this, a probe PING to a contact that does not know us makes it probe its own least-recently
+ * seen contact, and so on: a chain of probes that was 80% of all traffic in `bench:core`.
  */
 export const heard = (
   s: NodeState,
   fx: Fx,
   peer: PeerInfo,
+  probe = true,
 ): { readonly state: NodeState; readonly rejected: 'OwnId' | 'AddressConflict' | undefined } => {
   const { table, outcome } = RoutingTable.observe(s.table, peer, s.now)
   let state: NodeState = table === s.table ? s : { ...s, table }
@@ -72,6 +80,7 @@ export const heard = (
       state = evicted(state, fx, outcome.evicted, outcome.inserted)
       return { state, rejected: undefined }
     case 'Pending':
+      if (!probe) return { state, rejected: undefined }
       state = Send.request(state, fx, outcome.probe.address, outcome.probe.id, { _tag: 'Ping' }, { _tag: 'Probe' })
       return { state, rejected: undefined }
   }

@@ -44,7 +44,7 @@ const closestTo = (s: NodeState, target: NodeId.NodeId, requester: NodeId.NodeId
 export const onRequest = (s0: NodeState, fx: Fx, from: Address, m: Request): NodeState => {
   // The table's effects (probes, hand-offs) go after the answer.
   const later: Fx = []
-  const { state: s, rejected } = Peers.heard(s0, later, { id: m.sender, address: from })
+  const { state: s, rejected } = Peers.heard(s0, later, { id: m.sender, address: from }, m._tag !== 'Ping')
   if (rejected === 'OwnId') {
     fx.push({ _tag: 'Notify', notification: { _tag: 'MessageIgnored', from, reason: 'OwnId' } })
     return { ...s, metrics: Metrics.ignore(s.metrics, 'OwnId') }
