@@ -117,12 +117,12 @@ describe('restart from LMDB', () => {
     expect(await within(10_000, 'get', late.get('durable-4'))).toBe('v4')
   })
 
-  it('loses no acknowledged record when the process is killed with SIGKILL', async () => {
+  it.each(['fsync', 'commit'])('loses no acknowledged record when the process is killed with SIGKILL (durability %s)', async (durability) => {
     const script = fileURLToPath(new URL('./fixtures/lmdb-child.mjs', import.meta.url))
     const dist = fileURLToPath(new URL('../../packages/node-shell/dist/index.js', import.meta.url))
     expect(existsSync(dist), 'the child runs the built package: run `npx tsc -b` first').toBe(true)
     const path = join(dir, 'db')
-    const child = spawn(process.execPath, [script, path], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawn(process.execPath, [script, path, durability], { stdio: ['ignore', 'pipe', 'inherit'] })
     children.push(child)
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
     const line = await within(20_000, 'child ready', new Promise<string>((resolve, reject) => {
