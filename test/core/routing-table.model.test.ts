@@ -334,15 +334,17 @@ describe('RoutingTable: model-based', () => {
     )
   })
 
-  it('with the default configuration (k = 20) and many observations near our own id', () => {
+  it('with k = 20 (b = 1, 2 or 5) and many observations near our own id', () => {
     fc.assert(
       fc.property(
         nodeIdArb,
         fc.array(fc.tuple(fc.integer({ min: 0, max: 30 }), nodeIdArb), { minLength: 50, maxLength: 600 }),
         nodeIdArb,
-        (self, draws, target) => {
-          const model: Model = { self, config: RoutingTable.defaultConfig, contacts: new Map(), now: 0 }
-          const real: Real = { table: RoutingTable.empty(self, RoutingTable.defaultConfig, Time.instant(0)) }
+        fc.constantFrom(1, 2, 5),
+        (self, draws, target, bitsPerHop) => {
+          const config = { ...RoutingTable.defaultConfig, bitsPerHop }
+          const model: Model = { self, config, contacts: new Map(), now: 0 }
+          const real: Real = { table: RoutingTable.empty(self, config, Time.instant(0)) }
           for (const [shared, noise] of draws) {
             const out = Uint8Array.from(noise)
             // Share `shared` leading bits with self so the deep buckets fill up too.
@@ -356,7 +358,7 @@ describe('RoutingTable: model-based', () => {
           expect(RoutingTable.size(real.table)).toBeGreaterThan(0)
         },
       ),
-      { numRuns: 15 },
+      { numRuns: 20 },
     )
   })
 })
