@@ -10,8 +10,8 @@
  *   excluded.
  * - steps/s of one core: the events every node was fed during one such workload (incoming
  *   FIND_NODE requests, NODES replies to its own lookups, timer ticks after timeouts, commands),
- *   recorded and replayed through `Node.step` from the same starting states, in the same order, on
- *   one thread.
+ *   recorded, then replayed through `Node.step` from the same starting states on one thread, one
+ *   node's stream after the other (also reported: all streams interleaved with every state live).
  * - bytes per node: heap growth per `NodeState` with a converged table in a network of `--nodes`
  *   ids, measured in a child process started with `--expose-gc` (ids and addresses excluded: they
  *   are shared with whoever made them).
@@ -125,41 +125,65 @@ const workload = (start: Network, o: Options, seed: number): Workload => {
 
 const kindOf = (e: Event): string => (e._tag === 'MessageReceived' ? e.message._tag : e._tag)
 
-/**
- * Replays `entries` (each node's events, in the recorded order) through `Node.step` from the
- * states of `start`, repeating until at least `minSeconds` of wall time passed. Steps per second.
- */
-const replay = (
-  start: Network,
+/** The recorded events grouped by node, each node's in their original order. */
+const byNode = (
   entries: ReadonlyArray<{ readonly node: number; readonly event: Event }>,
-  minSeconds: number,
-): Rate => {
+): ReadonlyArray<readonly [number, ReadonlyArray<Event>]> => {
+  const groups = new Map<number, Event[]>()
+  for (const { node, event } of entries) {
+    const g = groups.get(node)
+    if (g === undefined) groups.set(node, [event])
+    else g.push(event)
+  }
+  return [...groups.entries()]
+}
+
+/**
+ * Replays each node's recorded events through `Node.step` from its state in `start`, one node
+ * after the other (as one core running one node would; the intermediate states die young),
+ * repeating until at least `minSeconds` of wall time passed. Steps per second.
+ */
+const replay = (start: Network, groups: ReadonlyArray<readonly [number, ReadonlyArray<Event>]>, minSeconds: number): Rate => {
   let steps = 0
   const t0 = mark()
   for (let round = 0; round < 1000 && (round === 0 || since(t0).wall < minSeconds); round++) {
-    const states: NodeState[] = start.nodes.map((n) => n.state)
-    for (const { node, event } of entries) {
-      states[node] = Node.step(states[node] as NodeState, event).state
-      steps++
+    for (const [node, events] of groups) {
+      let s = (start.nodes[node] as OracleNetwork.OracleNode).state
+      for (const event of events) s = Node.step(s, event).state
+      steps += events.length
     }
   }
   const t = since(t0)
   return { wall: steps / t.wall, cpu: steps / t.cpu }
 }
 
-/** One replay timing each step: microseconds per step by kind of event (clock overhead included). */
+/**
+ * The same events interleaved as they happened, every node's state kept live (as a simulator
+ * holds them): adds the cost of a large, churning heap.
+ */
+const replayInterleaved = (start: Network, entries: ReadonlyArray<{ readonly node: number; readonly event: Event }>): Rate => {
+  const t0 = mark()
+  const states: NodeState[] = start.nodes.map((n) => n.state)
+  for (const { node, event } of entries) states[node] = Node.step(states[node] as NodeState, event).state
+  const t = since(t0)
+  return { wall: entries.length / t.wall, cpu: entries.length / t.cpu }
+}
+
+/** One replay (node by node) timing each step: µs per step by kind of event, clock overhead included. */
 const perKind = (
   start: Network,
-  entries: ReadonlyArray<{ readonly node: number; readonly event: Event }>,
+  groups: ReadonlyArray<readonly [number, ReadonlyArray<Event>]>,
 ): ReadonlyArray<readonly [string, number, number]> => {
-  const states: NodeState[] = start.nodes.map((n) => n.state)
   const time = new Map<string, { n: number; ms: number }>()
-  for (const { node, event } of entries) {
-    const t = now()
-    states[node] = Node.step(states[node] as NodeState, event).state
-    const ms = now() - t
-    const k = time.get(kindOf(event)) ?? { n: 0, ms: 0 }
-    time.set(kindOf(event), { n: k.n + 1, ms: k.ms + ms })
+  for (const [node, events] of groups) {
+    let s = (start.nodes[node] as OracleNetwork.OracleNode).state
+    for (const event of events) {
+      const t = now()
+      s = Node.step(s, event).state
+      const ms = now() - t
+      const k = time.get(kindOf(event)) ?? { n: 0, ms: 0 }
+      time.set(kindOf(event), { n: k.n + 1, ms: k.ms + ms })
+    }
   }
   return [...time.entries()].sort((a, b) => b[1].n - a[1].n).map(([kind, { n, ms }]) => [kind, n, (1000 * ms) / n] as const)
 }
@@ -216,15 +240,18 @@ const main = (): void => {
     .map(([k, n]) => `${k} ${((100 * n) / entries.length).toFixed(1)}%`)
     .join(', ')
   log(`recorded ${entries.length} events: ${mixText}`)
-  replay(net0, entries, 0) // warm-up
+  const groups = byNode(entries)
+  replay(net0, groups, 0) // warm-up
   const stepRates: Rate[] = []
   for (let run = 0; run < o.runs; run++) {
-    const r = replay(net0, entries, 1)
+    const r = replay(net0, groups, 1)
     stepRates.push(r)
     log(`steps run ${run + 1}/${o.runs}: ${Math.round(r.wall)} steps/s (${Math.round(r.cpu)} per CPU second)`)
   }
+  const interleaved = replayInterleaved(net0, entries)
+  log(`interleaved, all states live: ${Math.round(interleaved.wall)} steps/s (${Math.round(interleaved.cpu)} per CPU second)`)
 
-  const kinds = perKind(net0, entries)
+  const kinds = perKind(net0, groups)
   const kindsText = kinds.map(([k, n, us]) => `${k} ${us.toFixed(1)} µs (${n})`).join(', ')
   log(`µs per step by kind: ${kindsText}`)
 
@@ -249,6 +276,7 @@ const main = (): void => {
   const lines = [
     `core benchmark (${o.nodes} nodes, median of ${o.runs} runs, Node ${process.version}, load average at start ${load})`,
     `  steps/s of one core:      ${steps}  (${stepsCpu} per CPU second; mix: ${mixText})`,
+    `  interleaved, all live:    ${Math.round(interleaved.wall)} steps/s  (${Math.round(interleaved.cpu)} per CPU second; every node's state kept, as a simulator does)`,
     `  µs per step by kind:      ${kindsText}`,
     `  lookups/s (oracle net):   ${lookups}  (${lookupsCpu} per CPU second; ${o.batch} at a time, ${o.dead * 100}% dead, ${o.loss * 100}% loss)`,
     `  heap bytes per NodeState: ${bytes}  (${contacts.toFixed(1)} contacts in ${median(heaps.map((h) => h.buckets_per_node)).toFixed(1)} buckets; ` +
