@@ -6,9 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { NodeId, RpcId, Time, Wire } from '@kademlia-ts/core'
 import type { Message } from '@kademlia-ts/core'
-import { LookupFailedError, ValueTooLargeError } from '@kademlia-ts/node-shell'
-import type { Server } from '@kademlia-ts/node-shell'
-import { eventually, startServer, stopAll, within } from './helpers.js'
+import { LookupFailedError, Server, ValueTooLargeError } from '@kademlia-ts/node-shell'
+import { eventually, startNetwork, startServer, stopAll, within } from './helpers.js'
 
 const N = 24
 const K = 6
@@ -154,5 +153,29 @@ describe('a lone node', () => {
     } finally {
       await lone.stop()
     }
+  })
+})
+
+describe('table refresh', () => {
+  const small: Server[] = []
+  afterAll(() => stopAll(small))
+
+  it('runs on the one timer, and on demand reports one refresh lookup per stale bucket', async () => {
+    const config = { refreshInterval: 150 }
+    await startNetwork(4, { ksize: 4 }, small)
+    const node = new Server({ ksize: 4, config, seed: 99 })
+    small.push(node)
+    const refreshes: number[] = []
+    node.on('lookupFinished', (n) => {
+      if (n.kind === 'Refresh') refreshes.push(n.rpcs)
+    })
+    await within(5_000, 'listen', node.listen(0, '127.0.0.1'))
+    await within(10_000, 'bootstrap', node.bootstrap([`127.0.0.1:${small[0]?.port}`]))
+    // The core's refresh deadline fires on the shell's one timer: refresh lookups happen unasked.
+    await eventually(10_000, 'an automatic refresh', () => refreshes.length > 0)
+    const before = refreshes.length
+    const buckets = await within(10_000, 'refreshTable', node.refreshTable())
+    expect(Number.isInteger(buckets) && buckets >= 0).toBe(true)
+    expect(refreshes.length - before).toBeGreaterThanOrEqual(buckets)
   })
 })
