@@ -116,6 +116,31 @@ const mustNotSplit = (m: Model, t: Table, id: NodeId.NodeId): void => {
   expect(closer.length).toBeGreaterThanOrEqual(m.config.bucketSize)
 }
 
+/** Brute force: how many of the oracle's contacts are strictly closer to our own id than `id`. */
+const closerToSelf = (m: Model, id: NodeId.NodeId): number => {
+  let n = 0
+  for (const h of m.contacts.keys()) {
+    const c = NodeId.unsafeFromBytes(Uint8Array.from(Buffer.from(h, 'hex')))
+    for (let i = 0; i < 20; i++) {
+      const d = ((c[i] as number) ^ (m.self[i] as number)) - ((id[i] as number) ^ (m.self[i] as number))
+      if (d !== 0) {
+        if (d < 0) n++
+        break
+      }
+    }
+  }
+  return n
+}
+
+/** A newcomer was inserted after splits: the first split was allowed by one of the rules. */
+const mayHaveSplit = (m: Model, before: Table, id: NodeId.NodeId): void => {
+  const b = RoutingTable.bucketOf(before, id)
+  expect(b.contacts).toHaveLength(m.config.bucketSize)
+  const holdsSelf = RoutingTable.bucketOf(before, m.self) === b
+  const offStride = b.depth % m.config.bitsPerHop !== 0
+  expect(holdsSelf || offStride || closerToSelf(m, id) < m.config.bucketSize).toBe(true)
+}
+
 type Cmd = fc.Command<Model, Real>
 
 const at = (m: Model, dt: number): Time.Instant => {
@@ -152,6 +177,7 @@ const observeCmd = (id: NodeId.NodeId | number, address: Address.Address, dt: nu
       switch (outcome._tag) {
         case 'Inserted':
           expect(outcome.contact).toEqual({ id: peer, address, lastSeen: now, failures: 0 })
+          if (outcome.splits > 0) mayHaveSplit(m, before, peer)
           m.contacts.set(h, entryOf(outcome.contact))
           break
         case 'Replaced': {

@@ -20,8 +20,9 @@
  *   `replacementCacheSize` replacements.
  *
  * Performance: transitions copy only the changed bucket's arrays and the bucket spine (one slot
- * per leaf, about log2(n/k) + k-ish leaves); contacts and ids are shared. `closest` visits the
- * leaves nearest to the target only and sorts at most n + k - 1 contacts.
+ * per leaf: about log2(n/k) leaves for n peers, a few more with relaxed splitting or b > 1);
+ * contacts and ids are shared. `closest` visits only the leaves nearest to the target and sorts at
+ * most n + k - 1 contacts, block by block. See docs/adr/0004-routing-table.md.
  */
 import type { Address } from '../address.js'
 import * as Distance from '../id/distance.js'
