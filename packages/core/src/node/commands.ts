@@ -26,6 +26,7 @@ import type { FailureReason } from './effect.js'
 import * as Lookups from './lookups.js'
 import type { Fx } from './send.js'
 import * as Send from './send.js'
+import * as State from './state.js'
 import type { NodeState, Task } from './state.js'
 
 type Command = Exclude<Event, { _tag: 'MessageReceived' | 'SendFailed' | 'Ticked' }>
@@ -106,7 +107,7 @@ export const onCommand = (s: NodeState, fx: Fx, c: Command): NodeState => {
       const { store, kept, dropped } = Store.restore(s.store, records, s.now, s.config, s.config.maxRecords)
       for (const key of dropped) fx.push({ _tag: 'Notify', notification: { _tag: 'RecordRemoved', key } })
       fx.push({ _tag: 'Complete', opId: c.opId, outcome: { _tag: 'Restored', records: kept } })
-      return { ...s, store }
+      return State.set(s, 'store', store)
     }
     case 'Cancelled': {
       for (const [id, t] of s.tasks)
@@ -147,7 +148,7 @@ const put = (s: NodeState, fx: Fx, opId: OpId, key: NodeId.NodeId, value: Value.
     Number.MAX_SAFE_INTEGER,
   )
   if (outcome._tag !== 'Full') fx.push({ _tag: 'Notify', notification: { _tag: 'RecordStored', record: outcome.record } })
-  const state = { ...s, store }
+  const state = State.set(s, 'store', store)
   if (RoutingTable.size(s.table) === 0) return complete(state, fx, opId, 'NoPeers')
   return Lookups.start(state, fx, key, { _tag: 'Put', opId, key, value }, false)
 }

@@ -19,6 +19,7 @@ import * as Metrics from './metrics.js'
 import type { Fx } from './send.js'
 import * as Send from './send.js'
 import type { Goal, NodeState, Task } from './state.js'
+import * as State from './state.js'
 
 type Looking = Extract<Task, { _tag: 'Looking' }>
 
@@ -55,7 +56,7 @@ export const setTask = (s: NodeState, id: number, task: Task | undefined): NodeS
   const tasks = new Map(s.tasks)
   if (task === undefined) tasks.delete(id)
   else tasks.set(id, task)
-  return { ...s, tasks }
+  return State.set(s, 'tasks', tasks)
 }
 
 export const addTask = (s: NodeState, task: Task): { readonly state: NodeState; readonly id: number } => {
@@ -176,7 +177,7 @@ const ended = (s: NodeState, fx: Fx, task: Looking, hops: number, found: boolean
       found,
     },
   })
-  return { ...s, metrics: Metrics.bump(s.metrics, 'lookupsFinished') }
+  return State.set(s, 'metrics', Metrics.bump(s.metrics, 'lookupsFinished'))
 }
 
 const finish = (s0: NodeState, fx: Fx, id: number, task: Looking): NodeState => {
@@ -286,7 +287,7 @@ export const refreshBuckets = (
   let s = s0
   for (const b of buckets) {
     const [target, prng] = Distance.randomInPrefix(b.prefix, b.depth, s.prng)
-    s = start({ ...s, prng }, fx, target, { _tag: 'Refresh', parent, join }, false)
+    s = start(State.set(s, 'prng', prng), fx, target, { _tag: 'Refresh', parent, join }, false)
   }
   return s
 }

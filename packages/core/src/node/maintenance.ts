@@ -17,6 +17,7 @@ import * as Time from '../time.js'
 import * as Lookups from './lookups.js'
 import type { Fx } from './send.js'
 import * as Send from './send.js'
+import * as State from './state.js'
 import type { NodeState } from './state.js'
 
 // transitions
@@ -32,7 +33,7 @@ const expire = (s: NodeState, fx: Fx): NodeState => {
   if (s.store.next === undefined || !Time.isReached(s.store.next, s.now)) return s
   const { store, expired } = Store.expire(s.store, s.now)
   for (const key of expired) fx.push({ _tag: 'Notify', notification: { _tag: 'RecordExpired', key } })
-  return store === s.store ? s : { ...s, store }
+  return store === s.store ? s : State.set(s, 'store', store)
 }
 
 const records = (s0: NodeState, fx: Fx): NodeState => {
@@ -42,13 +43,13 @@ const records = (s0: NodeState, fx: Fx): NodeState => {
   for (const { record } of Store.dueAt(s.store, s.now)) {
     if (record.origin === 'Published') {
       const renewed = { ...record, storedAt: s.now, expiresAt: Time.add(s.now, c.expireAfter) }
-      s = { ...s, store: Store.renew(s.store, renewed, Time.add(s.now, c.republishInterval)) }
+      s = State.set(s, 'store', Store.renew(s.store, renewed, Time.add(s.now, c.republishInterval)))
       fx.push({ _tag: 'Notify', notification: { _tag: 'RecordStored', record: renewed } })
       if (RoutingTable.size(s.table) > 0)
         s = Lookups.start(s, fx, record.key, { _tag: 'Put', opId: undefined, key: record.key, value: record.value }, false)
       continue
     }
-    s = { ...s, store: Store.reschedule(s.store, record.key, Time.add(s.now, c.replicateInterval)) }
+    s = State.set(s, 'store', Store.reschedule(s.store, record.key, Time.add(s.now, c.replicateInterval)))
     const ttl = Lookups.remaining(s, record.expiresAt)
     for (const peer of RoutingTable.closest(s.table, record.key, c.bucketSize))
       s = Send.request(

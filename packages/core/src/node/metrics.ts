@@ -41,10 +41,31 @@ export const zero: Metrics = {
 // transitions
 
 type Counter = Exclude<keyof Metrics, 'ignored'>
+type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
-export const bump = (m: Metrics, counter: Counter, by = 1): Metrics => ({ ...m, [counter]: m[counter] + by })
-
-export const ignore = (m: Metrics, reason: IgnoreReason): Metrics => ({
-  ...m,
-  ignored: { ...m.ignored, [reason]: m.ignored[reason] + 1 },
+/** A fresh copy with every field in the same order: one hidden class for all metrics records. */
+const copy = (m: Metrics, ignored: Metrics['ignored']): Mutable<Metrics> => ({
+  messagesReceived: m.messagesReceived,
+  requestsAnswered: m.requestsAnswered,
+  repliesAccepted: m.repliesAccepted,
+  repliesLate: m.repliesLate,
+  ignored,
+  rpcsSent: m.rpcsSent,
+  rpcsTimedOut: m.rpcsTimedOut,
+  rpcsFailed: m.rpcsFailed,
+  lookupsStarted: m.lookupsStarted,
+  lookupsFinished: m.lookupsFinished,
 })
+
+export const bump = (m: Metrics, counter: Counter, by = 1): Metrics => {
+  if (by === 0) return m
+  const next = copy(m, m.ignored)
+  next[counter] += by
+  return next
+}
+
+export const ignore = (m: Metrics, reason: IgnoreReason): Metrics => {
+  const ignored: Mutable<Metrics['ignored']> = { ...m.ignored }
+  ignored[reason] += 1
+  return copy(m, ignored)
+}

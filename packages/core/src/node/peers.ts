@@ -22,6 +22,7 @@ import * as Time from '../time.js'
 import type { Fx } from './send.js'
 import * as Send from './send.js'
 import type { NodeState } from './state.js'
+import * as State from './state.js'
 
 // queries
 
@@ -57,7 +58,7 @@ export const heard = (
   probe = true,
 ): { readonly state: NodeState; readonly rejected: 'OwnId' | 'AddressConflict' | undefined } => {
   const { table, outcome } = RoutingTable.observe(s.table, peer, s.now)
-  let state: NodeState = table === s.table ? s : { ...s, table }
+  let state: NodeState = table === s.table ? s : State.set(s, 'table', table)
   switch (outcome._tag) {
     case 'Rejected':
       return { state, rejected: outcome.reason }
@@ -89,14 +90,14 @@ export const heard = (
 /** An RPC to `id` failed: count it (§4.1), evicting a stale contact when a replacement exists. */
 export const failed = (s: NodeState, fx: Fx, id: NodeId.NodeId): NodeState => {
   const { table, outcome } = RoutingTable.markFailed(s.table, id, s.now)
-  const state = table === s.table ? s : { ...s, table }
+  const state = table === s.table ? s : State.set(s, 'table', table)
   return outcome._tag === 'Evicted' ? evicted(state, fx, outcome.evicted, outcome.promoted) : state
 }
 
 /** The probe of `id` answered (`responded`) or expired (§2.2 ping-before-evict). */
 export const probed = (s: NodeState, fx: Fx, id: NodeId.NodeId, responded: boolean): NodeState => {
   const { table, outcome } = RoutingTable.resolveProbe(s.table, id, responded, s.now)
-  const state = table === s.table ? s : { ...s, table }
+  const state = table === s.table ? s : State.set(s, 'table', table)
   return outcome._tag === 'Evicted' ? evicted(state, fx, outcome.evicted, outcome.promoted) : state
 }
 

@@ -19,6 +19,7 @@ import * as Lookups from './lookups.js'
 import * as Metrics from './metrics.js'
 import * as Peers from './peers.js'
 import type { Fx } from './send.js'
+import * as State from './state.js'
 import type { NodeState, Purpose } from './state.js'
 
 type Entry = InFlight.Entry<Purpose>
@@ -35,7 +36,7 @@ const answers = (request: Tag, reply: Tag): boolean =>
 
 export const ignored = (s: NodeState, fx: Fx, from: Address, reason: IgnoreReason): NodeState => {
   fx.push({ _tag: 'Notify', notification: { _tag: 'MessageIgnored', from, reason } })
-  return { ...s, metrics: Metrics.ignore(s.metrics, reason) }
+  return State.set(s, 'metrics', Metrics.ignore(s.metrics, reason))
 }
 
 /** A reply arrived from `from`. */

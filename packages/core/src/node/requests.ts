@@ -24,6 +24,7 @@ import * as Peers from './peers.js'
 import * as Wire from '../wire/wire.js'
 import type { Fx } from './send.js'
 import * as Send from './send.js'
+import * as State from './state.js'
 import type { NodeState } from './state.js'
 
 // queries
@@ -47,7 +48,7 @@ export const onRequest = (s0: NodeState, fx: Fx, from: Address, m: Request): Nod
   const { state: s, rejected } = Peers.heard(s0, later, { id: m.sender, address: from }, m._tag !== 'Ping')
   if (rejected === 'OwnId') {
     fx.push({ _tag: 'Notify', notification: { _tag: 'MessageIgnored', from, reason: 'OwnId' } })
-    return { ...s, metrics: Metrics.ignore(s.metrics, 'OwnId') }
+    return State.set(s, 'metrics', Metrics.ignore(s.metrics, 'OwnId'))
   }
   const answered = answer(s, fx, from, m)
   for (const e of later) fx.push(e)
@@ -81,7 +82,7 @@ const store = (s: NodeState, fx: Fx, from: Address, m: StoreMsg): NodeState => {
   const ttl = Math.floor(Math.min(m.ttl, s.config.expireAfter)) as Duration
   if (!(ttl > 0)) {
     fx.push({ _tag: 'Notify', notification: { _tag: 'MessageIgnored', from, reason: 'Invalid' } })
-    return { ...s, metrics: Metrics.ignore(s.metrics, 'Invalid') }
+    return State.set(s, 'metrics', Metrics.ignore(s.metrics, 'Invalid'))
   }
   const origin = Peers.isResponsible(s, m.key) ? 'Replica' : 'Cached'
   const { store, outcome } = Store.put(
@@ -93,9 +94,9 @@ const store = (s: NodeState, fx: Fx, from: Address, m: StoreMsg): NodeState => {
   )
   if (outcome._tag === 'Full') {
     fx.push({ _tag: 'Notify', notification: { _tag: 'MessageIgnored', from, reason: 'StoreFull' } })
-    return { ...s, metrics: Metrics.ignore(s.metrics, 'StoreFull') }
+    return State.set(s, 'metrics', Metrics.ignore(s.metrics, 'StoreFull'))
   }
   // The notification goes first: a driver makes the record durable before it acknowledges it.
   if (outcome._tag === 'Stored') fx.push({ _tag: 'Notify', notification: { _tag: 'RecordStored', record: outcome.record } })
-  return Send.reply({ ...s, store }, fx, from, m.rpcId, { _tag: 'Stored' })
+  return Send.reply(State.set(s, 'store', store), fx, from, m.rpcId, { _tag: 'Stored' })
 }

@@ -16,6 +16,7 @@ import * as RoutingTable from '../routing-table/routing-table.js'
 import type { Effect } from './effect.js'
 import * as Metrics from './metrics.js'
 import type { NodeState, Purpose } from './state.js'
+import * as State from './state.js'
 
 // model
 
@@ -25,6 +26,33 @@ export type Fx = Effect[]
 type Body<M> = M extends unknown ? Omit<M, 'rpcId' | 'sender'> : never
 export type RequestBody = Body<Request>
 export type ResponseBody = Body<Response>
+
+// constructors
+
+/**
+ * The message for `body` with its header. Built field by field, per tag, so every message of a
+ * type has one shape (spreading the body made objects of many shapes, slow to build and encode).
+ */
+export const withHeader = (body: RequestBody | ResponseBody, rpcId: RpcId.RpcId, sender: NodeId): Message => {
+  switch (body._tag) {
+    case 'Ping':
+      return { _tag: 'Ping', rpcId, sender }
+    case 'Pong':
+      return { _tag: 'Pong', rpcId, sender }
+    case 'Stored':
+      return { _tag: 'Stored', rpcId, sender }
+    case 'Store':
+      return { _tag: 'Store', rpcId, sender, key: body.key, value: body.value, ttl: body.ttl }
+    case 'FindNode':
+      return { _tag: 'FindNode', rpcId, sender, target: body.target }
+    case 'FindValue':
+      return { _tag: 'FindValue', rpcId, sender, key: body.key }
+    case 'Nodes':
+      return { _tag: 'Nodes', rpcId, sender, contacts: body.contacts }
+    case 'ValueFound':
+      return { _tag: 'ValueFound', rpcId, sender, value: body.value, ttl: body.ttl }
+  }
+}
 
 // transitions
 
@@ -43,8 +71,7 @@ export const request = (
   const [rpcId, prng] = RpcId.random(s.prng)
   const failures = peer === undefined ? 0 : (RoutingTable.find(s.table, peer)?.failures ?? 0)
   const timeout = Rtt.timeoutFor(s.rtt, s.config, failures)
-  const message = { ...body, rpcId, sender: s.id } as Message
-  fx.push({ _tag: 'Send', to, message })
+  fx.push({ _tag: 'Send', to, message: withHeader(body, rpcId, s.id) })
   return {
     ...s,
     prng,
@@ -61,6 +88,6 @@ export const request = (
 
 /** Answers the request `rpcId` at `to` (the address it came from). */
 export const reply = (s: NodeState, fx: Fx, to: Address, rpcId: RpcId.RpcId, body: ResponseBody): NodeState => {
-  fx.push({ _tag: 'Send', to, message: { ...body, rpcId, sender: s.id } as Message })
-  return { ...s, metrics: Metrics.bump(s.metrics, 'requestsAnswered') }
+  fx.push({ _tag: 'Send', to, message: withHeader(body, rpcId, s.id) })
+  return State.set(s, 'metrics', Metrics.bump(s.metrics, 'requestsAnswered'))
 }

@@ -100,6 +100,28 @@ export const init = (config: Config, opts: { readonly id: NodeId; readonly seed:
   metrics: Metrics.zero,
 })
 
+/**
+ * A copy of `s` with one field replaced, built field by field in `init`'s order so every state
+ * keeps one hidden class (measurably faster than an object spread on the hot path).
+ */
+export const set = <K extends keyof NodeState>(s: NodeState, key: K, value: NodeState[K]): NodeState => {
+  const next: { -readonly [F in keyof NodeState]: NodeState[F] } = {
+    config: s.config,
+    id: s.id,
+    now: s.now,
+    prng: s.prng,
+    table: s.table,
+    inFlight: s.inFlight,
+    tasks: s.tasks,
+    nextTask: s.nextTask,
+    store: s.store,
+    rtt: s.rtt,
+    metrics: s.metrics,
+  }
+  next[key] = value
+  return next
+}
+
 // queries
 
 /**

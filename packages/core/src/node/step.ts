@@ -21,6 +21,7 @@ import * as Replies from './replies.js'
 import * as Requests from './requests.js'
 import type { Fx } from './send.js'
 import type { NodeState } from './state.js'
+import * as State from './state.js'
 import * as Validate from './validate.js'
 
 // model
@@ -37,7 +38,7 @@ const MAX_INSTANT = 2 ** 52
 
 const advance = (s: NodeState, at: unknown): NodeState => {
   const t = typeof at === 'number' && Number.isFinite(at) && at <= MAX_INSTANT ? Time.instant(at) : s.now
-  return t > s.now ? { ...s, now: t as Instant } : s
+  return t > s.now ? State.set(s, 'now', t as Instant) : s
 }
 
 export const step = (state: NodeState, event: Event): Step => {
@@ -49,7 +50,7 @@ export const step = (state: NodeState, event: Event): Step => {
   switch (event._tag) {
     case 'MessageReceived': {
       const { from, message } = event
-      s = { ...s, metrics: Metrics.bump(s.metrics, 'messagesReceived') }
+      s = State.set(s, 'metrics', Metrics.bump(s.metrics, 'messagesReceived'))
       if (!Validate.isAddress(from)) break
       if (!Validate.isMessage(message)) {
         s = Replies.ignored(s, fx, from, 'Invalid')
