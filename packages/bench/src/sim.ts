@@ -7,7 +7,9 @@
  * seconds per simulated hour of this workload.
  *
  *   node --max-old-space-size=20000 packages/bench/dist/sim.js [--sizes 10000,100000,1000000]
- *        [--virtual 2m] [--seed 1] [--json]
+ *        [--virtual 1m] [--seed 1] [--json]
+ *
+ * `--virtual` defaults to 1 minute of virtual time, 10 seconds from 10^6 nodes up.
  *
  * A size that runs out of memory or time is reported as such; the others still run. With
  * `--json` stdout ends with one JSON line per size.
@@ -20,7 +22,7 @@ import type { SizeResult } from './sim-size.js'
 const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '10000,100000,1000000' },
-    virtual: { type: 'string', default: '2m' },
+    virtual: { type: 'string' },
     seed: { type: 'string', default: '1' },
     json: { type: 'boolean', default: false },
     'heap-mb': { type: 'string', default: '22000' },
@@ -36,7 +38,7 @@ for (const nodes of sizes) {
   process.stderr.write(`bench:sim: ${nodes} nodes ...\n`)
   const r = spawnSync(
     process.execPath,
-    [`--max-old-space-size=${values['heap-mb']}`, '--expose-gc', child, String(nodes), values.virtual ?? '2m', values.seed ?? '1'],
+    [`--max-old-space-size=${values['heap-mb']}`, '--expose-gc', child, String(nodes), values.virtual ?? (nodes >= 1_000_000 ? '10s' : '1m'), values.seed ?? '1'],
     { encoding: 'utf8', timeout: Number(values['timeout-min']) * 60_000, maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] },
   )
   const last = r.stdout?.trim().split('\n').pop() ?? ''

@@ -20,6 +20,7 @@ import * as Churn from './models/churn.js'
 import * as Network from './models/network.js'
 import * as Workload from './models/workload.js'
 import * as Random from './random.js'
+import * as Sampler from './sampler.js'
 import type { Scenario } from './scenario.js'
 import * as Trace from './trace.js'
 import * as TraceCodes from './trace-codes.js'
@@ -184,8 +185,6 @@ export const run = <S>(scenario: Scenario, driver: Driver<S>, options: RunOption
     index.add(i)
     return i
   }
-
-  // --- tracing -----------------------------------------------------------------------------
 
   // --- carrying out effects ----------------------------------------------------------------
 
@@ -416,65 +415,17 @@ export const run = <S>(scenario: Scenario, driver: Driver<S>, options: RunOption
 
   // --- sampling ----------------------------------------------------------------------------
 
-  const sampleRng = Random.fromSeed(scenario.seed ^ 0x5a5a5a5a)
-  const sample = (): void => {
-    let contacts = 0
-    let dead = 0
-    let buckets = 0
-    const n = Math.min(scenario.metrics.sampleNodes, live.length)
-    for (let s = 0; s < n; s++) {
-      // A fixed seeded stream picks the nodes, independent of the protocol's randomness.
-      const i = live[sampleRng.int(live.length)] as number
-      const st = states[i] as S
-      const cs = driver.contactIds(st)
-      contacts += cs.length
-      buckets += driver.bucketCount(st)
-      for (const id of cs) {
-        const j = indexOfId(id)
-        if (j < 0 || states[j] === undefined) dead++
-      }
-    }
-    let replicas = 0
-    let minReplicas = Infinity
-    let lostKeys = 0
-    for (const rank of published) {
-      const h = holders.get(keyHex[rank] as string)?.size ?? 0
-      replicas += h
-      minReplicas = Math.min(minReplicas, h)
-      if (h === 0) lostKeys++
-    }
-    const prev = m.samples[m.samples.length - 1]
-    const span = prev === undefined ? 0 : (now - prev.t) / 1000
-    m.samples.push({
-      t: now,
-      live: live.length,
-      tableSize: n === 0 ? 0 : contacts / n,
-      buckets: n === 0 ? 0 : buckets / n,
-      stale: contacts === 0 ? 0 : dead / contacts,
-      replicas: published.length === 0 ? 0 : replicas / published.length,
-      minReplicas: published.length === 0 ? 0 : minReplicas,
-      lostKeys,
-      bandwidth: span === 0 || live.length === 0 ? 0 : m.intervalBytes / span / live.length,
-      messages: span === 0 ? 0 : m.intervalMessages / span,
-      completed: m.intervalCompleted,
-      successRate: m.intervalCompleted === 0 ? 1 : m.intervalSucceeded / m.intervalCompleted,
-    })
-    m.intervalBytes = 0
-    m.intervalMessages = 0
-    m.intervalCompleted = 0
-    m.intervalSucceeded = 0
-  }
-  // Contact ids are the very `Uint8Array`s the simulator made, so identity finds the node.
-  const byId = new Map<NodeId.NodeId, number>()
-  const indexOfId = (id: NodeId.NodeId): number => {
-    if (byId.size !== ids.length) for (let i = byId.size; i < ids.length; i++) byId.set(ids[i] as NodeId.NodeId, i)
-    return byId.get(id) ?? byHex(id)
-  }
-  const byHex = (id: NodeId.NodeId): number => {
-    const hex = NodeId.toHex(id)
-    for (let i = 0; i < ids.length; i++) if (NodeId.toHex(ids[i] as NodeId.NodeId) === hex) return i
-    return -1
-  }
+  const sample = Sampler.make({
+    seed: scenario.seed,
+    sampleNodes: scenario.metrics.sampleNodes,
+    driver,
+    states,
+    ids,
+    live,
+    published,
+    holders: (rank) => holders.get(keyHex[rank] as string)?.size ?? 0,
+    metrics: m,
+  })
 
   // --- the loop ----------------------------------------------------------------------------
 
@@ -530,7 +481,7 @@ export const run = <S>(scenario: Scenario, driver: Driver<S>, options: RunOption
         break
       }
       case SAMPLE:
-        sample()
+        sample(now)
         if (now + scenario.metrics.sample <= end) schedule(now + scenario.metrics.sample, SAMPLE, -1)
         continue
     }
@@ -540,7 +491,7 @@ export const run = <S>(scenario: Scenario, driver: Driver<S>, options: RunOption
     }
   }
   now = end
-  if (m.samples[m.samples.length - 1]?.t !== end) sample()
+  if (m.samples[m.samples.length - 1]?.t !== end) sample(end)
   const wallSeconds = (performance.now() - started) / 1000
   options.onProgress?.({ now: end, duration: end, events, live: live.length })
   for (const op of ops.values()) op.abandoned = op.abandoned || op.latency < 0
