@@ -202,6 +202,18 @@ describe('events, metrics and send failures', () => {
     expect(late.bootstrappableNeighbors().length).toBe(3)
   })
 
+  it('lets a listener call the API from inside the drain loop', async () => {
+    await startNetwork(3, { ksize: 4 }, servers)
+    const late = new Server({ ksize: 4 })
+    servers.push(late)
+    const pings: Array<Promise<unknown>> = []
+    late.on('contactAdded', (p) => pings.push(late.ping(p.address)))
+    await within(5_000, 'listen', late.listen(0, '127.0.0.1'))
+    await within(10_000, 'bootstrap', late.bootstrap([`127.0.0.1:${servers[0]?.port}`]))
+    const pongs = (await within(10_000, 'pings from the listener', Promise.all(pings))) as Array<{ id: Uint8Array }>
+    expect(pongs.map((p) => NodeId.toHex(p.id)).sort()).toEqual(servers.slice(0, 3).map((s) => NodeId.toHex(s.nodeId)).sort())
+  })
+
   it('expires records on the one timer and removes them from the durable storage too', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kad-expiry-'))
     try {

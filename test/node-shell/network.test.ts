@@ -113,6 +113,19 @@ describe(`a network of ${N} nodes (k = ${K})`, () => {
     await expect(at(5).set('too large', 'x'.repeat(max + 1))).rejects.toMatchObject({ argument: 'value' })
   })
 
+  it('runs many operations at once from one node, each settled by its own outcome', async () => {
+    const node = at(6)
+    // 12 at once: all 24 nodes share this process's one thread, so a larger burst delays replies
+    // past the core's adaptive RPC timeout (its policy, measured in the report), not the shell's.
+    const keys = Array.from({ length: 12 }, (_, i) => `concurrent-${i}`)
+    const counts = await within(30_000, 'parallel sets', Promise.all(keys.map((k, i) => node.set(k, i))))
+    expect(counts.every((n) => n >= 1)).toBe(true)
+    const values = await within(30_000, 'parallel gets', Promise.all(keys.map((k) => at(19).get(k))))
+    expect(values).toEqual(keys.map((_, i) => i))
+    expect(node.pendingOperations).toBe(0)
+    expect(at(19).pendingOperations).toBe(0)
+  })
+
   it('finds nodes by id and answers pings', async () => {
     const target = at(13).nodeId
     const found = await within(10_000, 'findNode', at(1).findNode(target))
