@@ -51,7 +51,7 @@ export const create = async (joinWindow: number): Promise<Network> => {
       await listen(seed)
       await ready(seed)
       nodes.push(seed)
-      onJoined(1)
+      onJoined(1, false)
       const seedAddress = `127.0.0.1:${seed.address().port}`
       let done = 1
       await pool(n - 1, joinWindow, async () => {
@@ -59,7 +59,7 @@ export const create = async (joinWindow: number): Promise<Network> => {
         nodes.push(d)
         await listen(d)
         await ready(d)
-        onJoined(++done)
+        onJoined(++done, false)
       })
     },
     tableSizes: () => nodes.flatMap((d) => (d === undefined ? [] : [d.nodes.count()])),

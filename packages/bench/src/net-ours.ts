@@ -26,15 +26,18 @@ export const create = (joinWindow: number): Promise<Network> => {
     start: async (n, onJoined) => {
       const seed = await started()
       nodes.push(seed)
-      onJoined(1)
+      onJoined(1, false)
       const seedAddress = `127.0.0.1:${seed.port ?? 0}`
       let done = 1
       await pool(n - 1, joinWindow, async () => {
         const s = await started()
         nodes.push(s)
-        // A failed join leaves the node with an empty table; the figures count it.
-        await s.bootstrap([seedAddress]).catch(() => undefined)
-        onJoined(++done)
+        // A failed join leaves the node with whatever it learned; the figures count it.
+        const failed = await s.bootstrap([seedAddress]).then(
+          () => false,
+          () => true,
+        )
+        onJoined(++done, failed)
       })
     },
     tableSizes: () => nodes.flatMap((s) => (s === undefined ? [] : [s.contacts().length])),

@@ -9,8 +9,11 @@ import { latency, pick, pool, randomBytes, rng, sample, type Latency } from './n
 
 /** What `pnpm bench:net` needs from a DHT implementation. Indices name nodes in join order. */
 export interface Network {
-  /** Starts `n` nodes, each joining through node 0; `onJoined` after each join completes. */
-  readonly start: (n: number, onJoined: (done: number) => void) => Promise<void>
+  /**
+   * Starts `n` nodes, each joining through node 0; `onJoined` after each join ends, with whether
+   * the implementation reported it failed (bittorrent-dht reports no failure: 'ready' always fires).
+   */
+  readonly start: (n: number, onJoined: (done: number, failed: boolean) => void) => Promise<void>
   /** How many contacts each live node's routing table holds. */
   readonly tableSizes: () => ReadonlyArray<number>
   /** A node lookup for `target` from node `from`. */
@@ -67,6 +70,7 @@ export interface ScenarioResult {
 
 export interface JoinResult {
   readonly nodes: number
+  readonly failedJoins: number
   readonly joinMs: number
   readonly emptyTables: number
   readonly meanTableSize: number
@@ -129,24 +133,26 @@ const startAll = async (
   net: Network,
   n: number,
   progress: Progress,
-): Promise<readonly [Omit<Memory, 'statePerNode'>, number]> => {
+): Promise<readonly [Omit<Memory, 'statePerNode'>, number, number]> => {
   collect()
   const before = process.memoryUsage()
   const step = Math.max(1, Math.round(n / 5))
+  let failed = 0
   const [, joinMs] = await timed(() =>
-    net.start(n, (done) => {
-      if (done % step === 0 || done === n) progress(`joined ${done}/${n}`)
+    net.start(n, (done, joinFailed) => {
+      if (joinFailed) failed++
+      if (done % step === 0 || done === n) progress(`joined ${done}/${n}${failed > 0 ? ` (${failed} failed)` : ''}`)
     }),
   )
-  return [memorySince(before, n), joinMs]
+  return [memorySince(before, n), joinMs, failed]
 }
 
 /** A join only: how many routing tables stay empty, and the memory each node costs. */
 export const runJoin = async (net: Network, n: number, progress: Progress): Promise<JoinResult> => {
-  const [memory, joinMs] = await startAll(net, n, progress)
+  const [memory, joinMs, failedJoins] = await startAll(net, n, progress)
   const tables = tableSummary(net.tableSizes())
   const statePerNode = await stopKeepingStates(net, n)
-  return { nodes: n, joinMs, ...tables, memory: { ...memory, statePerNode } }
+  return { nodes: n, failedJoins, joinMs, ...tables, memory: { ...memory, statePerNode } }
 }
 
 /** The whole scenario of the module comment. */

@@ -5,10 +5,12 @@
  *
  *   node packages/bench/dist/net.js [--nodes 100] [--runs 3] [--lookups 400] [--values 200]
  *                                   [--kill 0.2] [--window 8] [--lookup-window 32]
- *                                   [--join 500,1000] [--join-window 0] [--seed 1] [--json]
+ *                                   [--join 500@all,1000@all,1000@16] [--seed 1] [--json]
  *
- * The join runs start every node's join at the same moment (`--join-window 0`), all through one
- * seed, the harshest plain case; a node whose table stays empty cannot take part in anything.
+ * Join runs (`--join`, `N@W`: N nodes joining through one seed, W at a time or all at once): all
+ * at once is the harshest plain case and shows empty routing tables (a node with an empty table
+ * takes part in nothing); 16 at a time gives settled tables, on which the memory figures
+ * (`bytes_per_node`: the core state each node holds) are taken.
  *
  * Progress goes to stderr; the report to stdout; with `--json` the last stdout line is one JSON
  * object with `lookup_ratio` (ours / bittorrent-dht), `get_p99_ms_after_kill`,
@@ -29,14 +31,29 @@ interface Options {
   readonly lookups: number
   readonly values: number
   readonly kill: number
-  readonly joins: ReadonlyArray<number>
-  /** Joins in flight at once in the join runs; 0: all at once. */
-  readonly joinWindow: number
+  /** Join runs: N nodes, W joins in flight (0: all at once). */
+  readonly joins: ReadonlyArray<JoinSpec>
   readonly window: number
   readonly lookupWindow: number
   readonly seed: number
   readonly json: boolean
 }
+
+interface JoinSpec {
+  readonly nodes: number
+  readonly window: number
+}
+
+/** `1000@all`, `1000@16` (or a bare `1000`: all at once). */
+const joinSpec = (text: string): JoinSpec => {
+  const m = /^(\d+)(?:@(all|\d+))?$/.exec(text.trim())
+  if (m === null) throw new Error(`--join takes N@all or N@W items, got ${text}`)
+  const nodes = Number(m[1])
+  const window = m[2] === undefined || m[2] === 'all' ? 0 : Number(m[2])
+  if (nodes < 2) throw new Error(`--join needs at least 2 nodes, got ${text}`)
+  return { nodes, window }
+}
+const specLabel = (j: JoinSpec): string => (j.window === 0 ? `${j.nodes}` : `${j.nodes}_w${j.window}`)
 
 const IMPLS: ReadonlyArray<Implementation> = ['kademlia-ts', 'bittorrent-dht']
 const CHILD_TIMEOUT_MS = 600_000
@@ -51,8 +68,7 @@ const options = (): Options => {
       lookups: { type: 'string', default: '400' },
       values: { type: 'string', default: '200' },
       kill: { type: 'string', default: '0.2' },
-      join: { type: 'string', default: '500,1000' },
-      'join-window': { type: 'string', default: '0' },
+      join: { type: 'string', default: '500@all,1000@all,1000@16' },
       window: { type: 'string', default: '8' },
       'lookup-window': { type: 'string', default: '32' },
       seed: { type: 'string', default: '1' },
@@ -72,8 +88,7 @@ const options = (): Options => {
     lookups: int('lookups', values.lookups, 1),
     values: int('values', values.values, 1),
     kill,
-    joins: values.join === '' || values.join === '0' ? [] : values.join.split(',').map((x) => int('join', x.trim(), 2)),
-    joinWindow: int('join-window', values['join-window'], 0),
+    joins: values.join === '' || values.join === '0' ? [] : values.join.split(',').map(joinSpec),
     window: int('window', values.window, 1),
     lookupWindow: int('lookup-window', values['lookup-window'], 1),
     seed: int('seed', values.seed, 0),
@@ -134,7 +149,7 @@ const main = async (): Promise<void> => {
   const o = options()
   const scenarios: Record<Implementation, ScenarioResult[]> = { 'kademlia-ts': [], 'bittorrent-dht': [] }
   const joins = new Map<string, JoinResult[]>()
-  const joinKey = (impl: Implementation, n: number): string => `${impl}@${n}`
+  const joinKey = (impl: Implementation, spec: JoinSpec): string => `${impl}@${specLabel(spec)}`
   for (let run = 0; run < o.runs; run++) {
     const params: Params = {
       nodes: o.nodes,
@@ -151,17 +166,18 @@ const main = async (): Promise<void> => {
       log(`run ${run + 1}/${o.runs}: ${impl}, ${o.nodes} nodes`)
       scenarios[impl].push(await scenario(impl, params, `run ${run + 1} ${impl}`))
     }
-    for (const n of o.joins)
+    for (const spec of o.joins)
       for (const impl of order) {
-        log(`run ${run + 1}/${o.runs}: join of ${n} ${impl} nodes`)
-        const r = await join(impl, n, o.joinWindow, `run ${run + 1} join ${n} ${impl}`)
-        joins.set(joinKey(impl, n), [...(joins.get(joinKey(impl, n)) ?? []), r])
+        const how = spec.window === 0 ? 'all at once' : `${spec.window} at a time`
+        log(`run ${run + 1}/${o.runs}: join of ${spec.nodes} ${impl} nodes, ${how}`)
+        const r = await join(impl, spec.nodes, spec.window, `run ${run + 1} join ${specLabel(spec)} ${impl}`)
+        joins.set(joinKey(impl, spec), [...(joins.get(joinKey(impl, spec)) ?? []), r])
       }
   }
 
   const m = (impl: Implementation, f: (r: ScenarioResult) => number): number => median(scenarios[impl].map(f))
-  const j = (impl: Implementation, n: number, f: (r: JoinResult) => number): number =>
-    median((joins.get(joinKey(impl, n)) ?? []).map(f))
+  const j = (impl: Implementation, spec: JoinSpec, f: (r: JoinResult) => number): number =>
+    median((joins.get(joinKey(impl, spec)) ?? []).map(f))
   const row = (label: string, f: (impl: Implementation) => string): Row => [label, f('kademlia-ts'), f('bittorrent-dht')]
   const p5099 = (f: (r: ScenarioResult) => { p50: number; p99: number }) => (impl: Implementation) =>
     `${ms(m(impl, (r) => f(r).p50))} / ${ms(m(impl, (r) => f(r).p99))}`
@@ -169,7 +185,8 @@ const main = async (): Promise<void> => {
 
   const lookupRatio = m('kademlia-ts', (r) => r.lookupsPerSecond) / m('bittorrent-dht', (r) => r.lookupsPerSecond)
   const killPct = `${Math.round(o.kill * 100)} %`
-  const biggest = o.joins.length === 0 ? undefined : Math.max(...o.joins)
+  // Memory is read on the biggest join with a window (settled tables), else the biggest join.
+  const memorySpec = [...o.joins].sort((a, b) => (a.window === 0 ? 0 : 1) - (b.window === 0 ? 0 : 1) || a.nodes - b.nodes).pop()
   const out = [
     `UDP network on 127.0.0.1: N = ${o.nodes} nodes per network in one process, median of ${o.runs} run(s);`,
     `${o.lookups} lookups (${o.lookupWindow} in flight) and ${o.values} puts + gets (${o.window} in flight) from random nodes.`,
@@ -189,8 +206,9 @@ const main = async (): Promise<void> => {
       row('get success (of the values stored)', (i) => pct(m(i, (r) => r.getSuccessAfterKill))),
     ]),
     ...o.joins.map((n) =>
-      table(`Join of N = ${n}, ${o.joinWindow === 0 ? 'all at once' : `${o.joinWindow} at a time`}, through one seed`, [
+      table(`Join of N = ${n.nodes}, ${n.window === 0 ? 'all at once' : `${n.window} at a time`}, through one seed`, [
         row('join time (ms)', (i) => ms(j(i, n, (r) => r.joinMs))),
+        row('joins reported failed', (i) => String(j(i, n, (r) => r.failedJoins))),
         row('empty routing tables', (i) => String(j(i, n, (r) => r.emptyTables))),
         row('mean contacts per table', (i) => j(i, n, (r) => r.meanTableSize).toFixed(1)),
         row('protocol state per node', (i) => state(j(i, n, (r) => r.memory.statePerNode))),
@@ -217,13 +235,18 @@ const main = async (): Promise<void> => {
       rss_per_node: Math.round(m(impl, (r) => r.memory.rssPerNode)),
       heap_per_node: Math.round(m(impl, (r) => r.memory.heapPerNode)),
       ...Object.fromEntries(
-        o.joins.flatMap((n) => [
-          [`empty_tables_at_${n}`, j(impl, n, (r) => r.emptyTables)],
-          [`mean_contacts_at_${n}`, round(j(impl, n, (r) => r.meanTableSize), 1)],
-          [`join_ms_at_${n}`, Math.round(j(impl, n, (r) => r.joinMs))],
-          [`state_bytes_per_node_at_${n}`, Number.isFinite(j(impl, n, (r) => r.memory.statePerNode)) ? Math.round(j(impl, n, (r) => r.memory.statePerNode)) : null],
-          [`heap_per_node_at_${n}`, Math.round(j(impl, n, (r) => r.memory.heapPerNode))],
-        ]),
+        o.joins.flatMap((n) => {
+          const at = specLabel(n)
+          const stateBytes = j(impl, n, (r) => r.memory.statePerNode)
+          return [
+            [`empty_tables_at_${at}`, j(impl, n, (r) => r.emptyTables)],
+            [`failed_joins_at_${at}`, j(impl, n, (r) => r.failedJoins)],
+            [`mean_contacts_at_${at}`, round(j(impl, n, (r) => r.meanTableSize), 1)],
+            [`join_ms_at_${at}`, Math.round(j(impl, n, (r) => r.joinMs))],
+            [`state_bytes_per_node_at_${at}`, Number.isFinite(stateBytes) ? Math.round(stateBytes) : null],
+            [`heap_per_node_at_${at}`, Math.round(j(impl, n, (r) => r.memory.heapPerNode))],
+          ]
+        }),
       ),
     })
     const ours = summary('kademlia-ts')
@@ -233,9 +256,10 @@ const main = async (): Promise<void> => {
       lookup_ratio: round(lookupRatio, 2),
       get_p99_ms_after_kill: ours.get_p99_ms_after_kill,
       get_success_after_kill: ours.get_success_after_kill,
-      // The core state each node holds (routing table, records, RPCs in flight), at the biggest join.
-      bytes_per_node: biggest === undefined ? null : Math.round(j('kademlia-ts', biggest, (r) => r.memory.statePerNode)),
-      ...Object.fromEntries(o.joins.map((n) => [`empty_tables_at_${n}`, j('kademlia-ts', n, (r) => r.emptyTables)])),
+      // The core state each node holds (routing table, records, RPCs in flight), on settled tables.
+      bytes_per_node: memorySpec === undefined ? null : Math.round(j('kademlia-ts', memorySpec, (r) => r.memory.statePerNode)),
+      bytes_per_node_measured_at: memorySpec === undefined ? null : specLabel(memorySpec),
+      ...Object.fromEntries(o.joins.map((n) => [`empty_tables_at_${specLabel(n)}`, j('kademlia-ts', n, (r) => r.emptyTables)])),
       kademlia_ts: ours,
       bittorrent_dht: summary('bittorrent-dht'),
     }
