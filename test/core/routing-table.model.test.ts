@@ -148,14 +148,22 @@ const at = (m: Model, dt: number): Time.Instant => {
   return Time.instant(m.now)
 }
 
-const observeCmd = (id: NodeId.NodeId | number, address: Address.Address, dt: number, target: NodeId.NodeId): Cmd => ({
+const observeCmd = (
+  id: NodeId.NodeId | number,
+  address: Address.Address,
+  dt: number,
+  target: NodeId.NodeId,
+  asRecord = false,
+): Cmd => ({
   check: () => true,
-  toString: () => `observe(${typeof id === 'number' ? `#${id}` : hex(id)}, ${address}, +${dt})`,
+  toString: () => `observe(${typeof id === 'number' ? `#${id}` : hex(id)}, ${address}, +${dt}${asRecord ? ', record' : ''})`,
   run: (m, r) => {
     const before = deepFreeze(r.table)
     const peer = typeof id === 'number' ? pick(before, id, m.self) : id
     const now = at(m, dt)
-    const { table, outcome } = RoutingTable.observe(before, { id: peer, address }, now)
+    // Sometimes the peer comes as a ready Contact record (stored as is when fresh).
+    const input = asRecord ? deepFreeze({ id: peer, address, lastSeen: now, failures: 0 }) : { id: peer, address }
+    const { table, outcome } = RoutingTable.observe(before, input, now)
     const h = hex(peer)
     const known = m.contacts.get(h)
     if (NodeId.equals(peer, m.self)) {
@@ -338,8 +346,8 @@ const scenario = fc
     const cmds = [
       fc.tuple(near, addressArb, stepMillisArb).map(([id, a, dt]) => observeCmd(id, a, dt, target)),
       fc.tuple(near, addressArb, stepMillisArb).map(([id, a, dt]) => observeCmd(id, a, dt, target)),
-      fc.tuple(near, addressArb, stepMillisArb).map(([id, a, dt]) => observeCmd(id, a, dt, target)),
-      fc.tuple(index, addressArb, stepMillisArb).map(([i, a, dt]) => observeCmd(i, a, dt, target)),
+      fc.tuple(near, addressArb, stepMillisArb, fc.boolean()).map(([id, a, dt, rec]) => observeCmd(id, a, dt, target, rec)),
+      fc.tuple(index, addressArb, stepMillisArb, fc.boolean()).map(([i, a, dt, rec]) => observeCmd(i, a, dt, target, rec)),
       fc.tuple(index, stepMillisArb).map(([i, dt]) => failedCmd(i, dt, target)),
       fc.tuple(index, stepMillisArb).map(([i, dt]) => respondedCmd(i, dt, target)),
       fc.tuple(index, fc.boolean(), stepMillisArb).map(([i, ok, dt]) => probeCmd(i, ok, dt, target)),

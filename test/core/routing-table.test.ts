@@ -213,4 +213,21 @@ describe('RoutingTable: examples', () => {
     expect(RoutingTable.bucketOf(r.table, id('80')).contacts.map((c) => NodeId.toHex(c.id).slice(0, 2))).toEqual(['a0', '80'])
     sound(r.table)
   })
+
+  it('a peer that is already a fresh Contact record is stored as is, so tables can share it', () => {
+    const record: RoutingTable.Contact = deepFreeze({ id: id('80'), address: addr(1), lastSeen: at(7), failures: 0 })
+    const t1 = RoutingTable.observe(RoutingTable.empty(id('01'), cfg(), at(0)), record, at(7)).table
+    const t2 = RoutingTable.observe(RoutingTable.empty(id('02'), cfg(), at(0)), record, at(7)).table
+    expect(RoutingTable.find(t1, record.id)).toBe(record)
+    expect(RoutingTable.find(t2, record.id)).toBe(record)
+    // Any change makes a new record; the shared one and the other table are untouched.
+    const f = RoutingTable.markFailed(deepFreeze(t1), record.id, at(8)).table
+    expect(RoutingTable.find(f, record.id)?.failures).toBe(1)
+    expect(record.failures).toBe(0)
+    expect(RoutingTable.find(t2, record.id)).toBe(record)
+    // Seen at another time, or with failures, it is copied as usual.
+    const later = RoutingTable.observe(RoutingTable.empty(id('03'), cfg(), at(0)), record, at(9)).table
+    expect(RoutingTable.find(later, record.id)).not.toBe(record)
+    expect(RoutingTable.find(later, record.id)).toEqual({ ...record, lastSeen: 9 })
+  })
 })

@@ -8,7 +8,7 @@
  * contacts the tables hold is the figure; it includes the buckets, the bucket spine and the
  * replacement caches, so it is the whole cost of the tables, not just of the contact records.
  */
-import { NodeId, Prng, RoutingTable, Time } from '@kademlia-ts/core'
+import { Contact, NodeId, Prng, RoutingTable, Time } from '@kademlia-ts/core'
 import KBucket from 'k-bucket'
 import type { KContact, Peer } from './routing-workload.js'
 import { randomPeers } from './routing-workload.js'
@@ -52,7 +52,19 @@ const indices = (seed: number, count: number, bound: number): Uint32Array => {
   return out
 }
 
-export const measureMemory = (seed: number, tables: number, feed: number, bucketSize: number, pool: number): MemoryReport => {
+/**
+ * `records`: feed every table the same pre-made `Contact` records, all at time 0, as a simulator's
+ * prefill can (`observe` stores a fresh record as is), instead of `{ id, address }` peers at
+ * increasing times (one new record per table and contact).
+ */
+export const measureMemory = (
+  seed: number,
+  tables: number,
+  feed: number,
+  bucketSize: number,
+  pool: number,
+  records = false,
+): MemoryReport => {
   let g = Prng.fromSeed(seed)
   const [peers, g1] = randomPeers(g, pool)
   g = g1
@@ -63,6 +75,7 @@ export const measureMemory = (seed: number, tables: number, feed: number, bucket
     selves.push(id)
   }
   const picks = indices(seed, tables * feed, pool)
+  const inputs: ReadonlyArray<Peer> = records ? peers.map((p) => Contact.of(p.id, p.address, Time.ZERO)) : peers
   const config: RoutingTable.Config = { ...RoutingTable.defaultConfig, bucketSize }
 
   const before = heap()
@@ -70,7 +83,7 @@ export const measureMemory = (seed: number, tables: number, feed: number, bucket
   for (let i = 0; i < tables; i++) {
     let t = RoutingTable.empty(selves[i] as NodeId.NodeId, config, Time.ZERO)
     for (let j = 0; j < feed; j++) {
-      t = RoutingTable.observe(t, peers[picks[i * feed + j] as number] as Peer, Time.instant(j)).table
+      t = RoutingTable.observe(t, inputs[picks[i * feed + j] as number] as Peer, records ? Time.ZERO : Time.instant(j)).table
     }
     ours.push(t)
   }
@@ -105,7 +118,9 @@ export const measureMemory = (seed: number, tables: number, feed: number, bucket
   const idsAfter = heap()
 
   // Keep the shared inputs alive up to here: a dead pool would be collected mid-measurement.
-  if (peers.length + selves.length + picks.length + ours.length + theirs.length < 0) throw new Error('unreachable')
+  if (peers.length + inputs.length + selves.length + picks.length + ours.length + theirs.length < 0) {
+    throw new Error('unreachable')
+  }
 
   return {
     tables,

@@ -167,6 +167,8 @@ const main = (): void => {
   const mem = measureMemory(opts.seed, 300, 3000, K, 100_000)
   progress('heap bytes per contact, large buckets (4 tables, k = 2000, each fed 10^5 peers)')
   const memLarge = measureMemory(opts.seed, 4, opts.contacts, 2000, opts.contacts)
+  progress('heap bytes per contact, 300 k = 20 tables sharing pre-made contact records (prefill style)')
+  const memShared = measureMemory(opts.seed, 300, 3000, K, 100_000, true)
 
   const rows: Array<[string, string, string, string]> = [
     ['', 'ours', 'k-bucket', 'ours / k-bucket'],
@@ -180,6 +182,8 @@ const main = (): void => {
     [`heap bytes/contact, k=${mem.bucketSize} (${mem.tables} tables, full caches)`, mem.oursBytesPerContact.toFixed(1), mem.kbucketBytesPerContact.toFixed(1), ''],
     ['  per entry (contact or replacement)', (mem.oursBytesPerContact * mem.contacts / (mem.contacts + mem.replacements)).toFixed(1), mem.kbucketBytesPerContact.toFixed(1), ''],
     ['  contacts / replacements held', `${mem.contacts} / ${mem.replacements}`, `${mem.kbucketContacts} / none`, ''],
+    [`heap bytes/contact, k=${K}, shared records at time 0`, memShared.oursBytesPerContact.toFixed(1), '', ''],
+    ['  contacts / replacements held', `${memShared.contacts} / ${memShared.replacements}`, '', ''],
     ['one Uint8Array(20) id (shared, not above)', memLarge.bytesPerId.toFixed(1), '', ''],
   ]
   const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c]?.length ?? 0)))

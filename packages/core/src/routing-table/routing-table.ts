@@ -232,6 +232,20 @@ const withSplit = (t: RoutingTable, i: number, halves: readonly [Bucket, Bucket]
   return { self: t.self, config: t.config, buckets: spine, size: t.size }
 }
 
+/**
+ * Whether the peer handed to `observe` is already the contact record it would create: a `Contact`
+ * seen at `at` with no failures. Then it is stored as is, so a driver that builds many tables from
+ * the same peers (a simulator's prefill) can share one immutable record among all of them instead
+ * of one allocation per table.
+ */
+const isFresh = (
+  peer: { readonly id: NodeId.NodeId; readonly address: Address },
+  at: Instant,
+): peer is Contact => {
+  const p = peer as { readonly lastSeen?: unknown; readonly failures?: unknown }
+  return p.lastSeen === at && p.failures === 0
+}
+
 const clearProbe = (b: Bucket, id: NodeId.NodeId): NodeId.NodeId | undefined =>
   b.probing !== undefined && NodeId.equals(b.probing, id) ? undefined : b.probing
 
@@ -239,6 +253,8 @@ const clearProbe = (b: Bucket, id: NodeId.NodeId): NodeId.NodeId | undefined =>
  * We heard from `peer` at `at` (any message or reply, paper §2.2). A known contact moves to the
  * tail; a newcomer is added when there is room, after splitting if the rules allow, or in place of
  * a stale contact; otherwise it is cached and the least-recently seen contact must be probed.
+ * A `peer` that is already a `Contact` with `lastSeen === at` and no failures is stored as is
+ * (shared, never copied; like every input it must never be mutated).
  */
 export const observe = (
   t: RoutingTable,
@@ -257,12 +273,12 @@ export const observe = (
     if (old.address !== peer.address && old.failures === 0) {
       return { table: t, outcome: ADDRESS_CONFLICT }
     }
-    const contact = C.seen(old, peer.address, at)
+    const contact = isFresh(peer, at) ? peer : C.seen(old, peer.address, at)
     const nb = B.make(b.prefix, b.depth, B.replaceByLastSeen(b.contacts, found, contact), b.replacements,
       b.lastLookup, clearProbe(b, id))
     return { table: withBucket(t, i, nb, 0), outcome: { _tag: 'Refreshed', contact } }
   }
-  const contact = C.of(id, peer.address, at, 0)
+  const contact = isFresh(peer, at) ? peer : C.of(id, peer.address, at, 0)
   const k = cfg.bucketSize
   let table = t
   let splits = 0
