@@ -23,6 +23,7 @@ import {
   NotListeningError,
   Server,
   ServerStoppedError,
+  TimeoutError,
 } from '@kademlia-ts/node-shell'
 import type { Peer, ServerOptions } from '@kademlia-ts/node-shell'
 import { eventually, startNetwork, startServer, stopAll, within } from './helpers.js'
@@ -152,6 +153,16 @@ describe('lifecycle', () => {
     const pending = s.ping(`127.0.0.1:${silent.address().port}`)
     await s.stop()
     await expect(pending).rejects.toBeInstanceOf(ServerStoppedError)
+  })
+
+  it('rejects a ping nobody answers with TimeoutError once the core gives up', async () => {
+    const s = await startServer({ config: { initialRpcTimeout: 100, minRpcTimeout: 50 } })
+    servers.push(s)
+    const silent = createSocket('udp4')
+    sockets.push(silent)
+    await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve))
+    await expect(within(10_000, 'ping', s.ping(`127.0.0.1:${silent.address().port}`))).rejects.toBeInstanceOf(TimeoutError)
+    expect(s.metrics().core.rpcsTimedOut).toBe(1)
   })
 
   it('cancels an aborted operation through the core', async () => {
