@@ -82,7 +82,12 @@ describe('bad arguments', () => {
     await rejectsWith(s.listen(0, 'my-host'), 'host')
     await rejectsWith(s.listen(0, []), 'host')
     await rejectsWith(s.listen(0, ['127.0.0.1', '127.0.0.2']), 'host[1]')
+    // A taken port is a typed error, and the server can still listen elsewhere afterwards.
+    const other = await startServer()
+    servers.push(other)
+    await expect(s.listen(other.port as number, '127.0.0.1')).rejects.toBeInstanceOf(ListenFailedError)
     await within(5_000, 'listen', s.listen(0, '127.0.0.1'))
+    expect(s.port).toBeGreaterThan(0)
     await expect(s.listen(0, '127.0.0.1')).rejects.toBeInstanceOf(ListenFailedError)
   })
 
