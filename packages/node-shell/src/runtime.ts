@@ -265,8 +265,8 @@ export class Runtime {
           this.#storage.contactAdded(n.contact.id, n.contact.address)
           break
         case 'ContactEvicted':
+          // A replacement arrives as its own ContactAdded notification.
           this.#storage.contactEvicted(n.contact.id)
-          if (n.replacedBy !== undefined) this.#storage.contactAdded(n.replacedBy.id, n.replacedBy.address)
           break
         default:
           break
