@@ -104,7 +104,7 @@ const encodeEffect = (e: Effect): string =>
 
 const snapshot = (s: NodeState) => ({
   tasks: [...s.tasks.entries()],
-  inFlight: [...s.inFlight.entries.entries()],
+  inFlight: [...s.inFlight.entries],
   store: s.store.shards.map((shard) => [...shard.entries.entries()]),
 })
 
@@ -126,7 +126,7 @@ const run = (actions: ReadonlyArray<Action>, seed: number): string[] => {
     for (const e of effects) {
       out.push(encodeEffect(e))
       if (e._tag === 'Send' && Message.isRequest(e.message)) {
-        expect(state.inFlight.entries.has(RpcId.toKey(e.message.rpcId))).toBe(true)
+        expect(state.inFlight.entries.some((x) => RpcId.equals(x.rpcId, e.message.rpcId))).toBe(true)
         outstanding.push({ to: e.to, message: e.message })
       }
       if (e._tag === 'Complete') completed.set(e.opId, (completed.get(e.opId) ?? 0) + 1)
@@ -151,7 +151,7 @@ const run = (actions: ReadonlyArray<Action>, seed: number): string[] => {
       case 'reply': {
         const req = outstanding.length === 0 ? undefined : outstanding[a.n % outstanding.length]
         if (req === undefined) break
-        const expected = s.inFlight.entries.get(RpcId.toKey(req.message.rpcId))?.peer ?? pool[a.n % pool.length]
+        const expected = s.inFlight.entries.find((x) => RpcId.equals(x.rpcId, req.message.rpcId))?.peer ?? pool[a.n % pool.length]
         const sender = a.sender === 'expected' ? (expected as NodeId.NodeId) : a.sender
         const from = a.sameAddress ? req.to : addresses[0]
         apply({ _tag: 'MessageReceived', at, from, message: { ...reply(req.message, a.body), rpcId: req.message.rpcId, sender } })

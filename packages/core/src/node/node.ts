@@ -49,4 +49,4 @@ export const rpcTimeout = (s: NodeState): Duration => Rtt.rto(s.rtt, s.config)
 export const pendingOperations = (s: NodeState): number => s.tasks.size
 
 /** Requests in flight (including timed-out ones whose late reply is still accepted). */
-export const requestsInFlight = (s: NodeState): number => s.inFlight.entries.size
+export const requestsInFlight = (s: NodeState): number => s.inFlight.entries.length
