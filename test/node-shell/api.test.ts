@@ -182,6 +182,10 @@ describe('lifecycle', () => {
 
     await expect(s.ping(target, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortError)
     expect(heard).toBe(0)
+    const dir = await mkdtemp(join(tmpdir(), 'kad-abort-'))
+    await expect(s.saveState(join(dir, 'never.state'), { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortError)
+    expect(existsSync(join(dir, 'never.state'))).toBe(false)
+    await rm(dir, { recursive: true, force: true })
 
     const controller = new AbortController()
     const pending = s.ping(target, { signal: controller.signal })

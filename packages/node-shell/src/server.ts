@@ -21,6 +21,7 @@ import { checkSignal, checkValue, digestOf, isKey, isPlainObject, isStorage } fr
 import * as Clock from './clock.js'
 import { TypedEmitter } from './emitter.js'
 import {
+  AbortError,
   InvalidArgumentError,
   KademliaError,
   ListenFailedError,
@@ -308,10 +309,11 @@ export class Server extends TypedEmitter<ServerEvents> {
    * existing file that is not a readable state file is left alone (`WouldOverwrite`) unless
    * `replaceUnreadable` is set.
    */
-  saveState(path: string, options: StateFile.WriteOptions = {}): Promise<void> {
+  saveState(path: string, options: StateFile.WriteOptions & OperationOptions = {}): Promise<void> {
     return this.#guard(async () => {
       if (typeof path !== 'string' || path.length === 0) throw new InvalidArgumentError('path', 'must be a non-empty string')
-      if (!isPlainObject(options)) throw new InvalidArgumentError('options', 'must be an object')
+      const signal = checkSignal(options)
+      if (signal?.aborted === true) throw new AbortError({ cause: signal.reason })
       await StateFile.write(path, {
         version: StateFile.VERSION,
         ksize: this.ksize,
