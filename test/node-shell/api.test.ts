@@ -182,6 +182,8 @@ describe('lifecycle', () => {
 
     await expect(s.ping(target, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortError)
     expect(heard).toBe(0)
+    await expect(new Server().listen(0, '127.0.0.1', { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortError)
+    await expect(Server.loadState('/nonexistent/kad.state', { ignoreUnreadable: true, host: '127.0.0.1', signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortError)
     const dir = await mkdtemp(join(tmpdir(), 'kad-abort-'))
     await expect(s.saveState(join(dir, 'never.state'), { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortError)
     expect(existsSync(join(dir, 'never.state'))).toBe(false)

@@ -184,6 +184,7 @@ export class Server extends TypedEmitter<ServerEvents> {
         endpoints.push(e.right)
       }
       if (this.#listening !== undefined) throw new ListenFailedError('the server is already listening')
+      if (signal?.aborted === true) throw new AbortError({ cause: signal.reason })
       const bind = async (): Promise<void> => {
         const transport = await Transport.bind(endpoints, this.#runtime.datagram, (e) =>
           this.emit('error', new KademliaError('SOCKET', `socket error: ${e.message}`, { cause: e })))
