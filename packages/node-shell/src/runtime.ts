@@ -21,7 +21,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { Node, Time, Wire } from '@kademlia-ts/core'
-import type { Address, Effect, Event, Notification, OpId, Outcome } from '@kademlia-ts/core'
+import type { Address, Effect, Event, Message, Notification, OpId, Outcome } from '@kademlia-ts/core'
 import type { RemoteInfo } from 'node:dgram'
 import * as Addr from './address.js'
 import type { Clock } from './clock.js'
@@ -135,9 +135,9 @@ export class Runtime {
     this.counters.datagramsIn++
     this.counters.bytesIn += bytes.byteLength
     const from = Addr.fromRemote(rinfo)
-    const decoded = Wire.decode(bytes)
+    const decoded = decode(bytes)
     if (E.isLeft(decoded)) {
-      const tag = decoded.left._tag
+      const tag = decoded.left
       this.counters.malformed[tag] = (this.counters.malformed[tag] ?? 0) + 1
       this.#observer.dropped(from, tag)
       return
@@ -315,6 +315,20 @@ export class Runtime {
     if (this.#timer !== undefined) clearTimeout(this.#timer)
     this.#timer = undefined
     this.#timerAt = undefined
+  }
+}
+
+/**
+ * `Wire.decode` is total (it returns a `DecodeError`, never throws); should that promise ever
+ * break, the datagram is still only dropped and counted (`DecoderThrew`), never fatal: this runs
+ * in the socket's callback, where an exception would take the whole node down.
+ */
+const decode = (bytes: Uint8Array): E.Either<string, Message.Message> => {
+  try {
+    const d = Wire.decode(bytes)
+    return E.isLeft(d) ? E.left(d.left._tag) : d
+  } catch {
+    return E.left('DecoderThrew')
   }
 }
 
