@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { Distance, NodeId, Wire, RpcId, Address, Time } from '@kademlia-ts/core'
 import type { Message } from '@kademlia-ts/core'
-import { Churn, Duration, EventQueue, IdIndex, MessageSize, Network, Random, Scenario, Workload } from '@kademlia-ts/sim'
+import { Churn, Duration, Engine, EventQueue, IdIndex, MessageSize, Network, Random, Scenario, Workload } from '@kademlia-ts/sim'
 
 const errorsOf = (input: unknown): ReadonlyArray<string> => {
   const r = Scenario.decode(input)
@@ -251,5 +251,12 @@ describe('IdIndex', () => {
       expect(seen.size).toBe(499)
       expect(seen.has(self)).toBe(false)
     }
+  })
+})
+
+describe('simulator addresses', () => {
+  it('round-trip node numbers and reject anything else', () => {
+    for (const i of [0, 1, 9, 10, 12345, 999_999_999]) expect(Engine.indexOfAddress(Engine.addressOf(i))).toBe(i)
+    for (const bad of ['', 'n', 'x1', 'n01', 'n-1', 'n1a', 'n 1', '1', 'n123456789012']) expect(Engine.indexOfAddress(Address.of(bad))).toBe(-1)
   })
 })
