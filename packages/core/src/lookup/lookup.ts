@@ -49,6 +49,18 @@ export type RecordOutcome = 'Recorded' | 'Ignored'
 
 // constructors
 
+/** Peers and lookups are built field by field: one shape each, cheap to copy. */
+const peer = (id: NodeId.NodeId, address: Address.Address, state: PeerState, hop: number): Peer => ({ id, address, state, hop })
+
+const withPeers = (l: Lookup, peers: ReadonlyArray<Peer>, rpcs: number): Lookup => ({
+  target: l.target,
+  self: l.self,
+  bucketSize: l.bucketSize,
+  parallelism: l.parallelism,
+  peers,
+  rpcs,
+})
+
 /** A lookup of `target` seeded with contacts from our own table (hop 0). */
 export const start = (
   target: NodeId.NodeId,
@@ -73,11 +85,38 @@ export const start = (
 
 const isLive = (p: Peer): boolean => p.state !== 'Failed' && p.state !== 'Unresponsive'
 
-export const find = (l: Lookup, id: NodeId.NodeId): Peer | undefined => l.peers.find((p) => NodeId.equals(p.id, id))
+/** First index whose peer is not closer to the target than `id` (binary search on the order). */
+const lowerBound = (peers: ReadonlyArray<Peer>, target: NodeId.NodeId, id: NodeId.NodeId): number => {
+  let lo = 0
+  let hi = peers.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (Distance.compareTo(target, (peers[mid] as Peer).id, id) < 0) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
 
-export const inFlight = (l: Lookup): number => l.peers.reduce((n, p) => (p.state === 'Waiting' ? n + 1 : n), 0)
+/** Index of the peer with this id, or -1: O(log n), ids are unique and sorted by distance. */
+const indexOfId = (l: Lookup, id: NodeId.NodeId): number => {
+  const i = lowerBound(l.peers, l.target, id)
+  const p = l.peers[i]
+  return p !== undefined && NodeId.equals(p.id, id) ? i : -1
+}
 
-export const queried = (l: Lookup): number => l.peers.reduce((n, p) => (p.state === 'NotContacted' ? n : n + 1), 0)
+export const find = (l: Lookup, id: NodeId.NodeId): Peer | undefined => l.peers[indexOfId(l, id)]
+
+export const inFlight = (l: Lookup): number => {
+  let n = 0
+  for (const p of l.peers) if (p.state === 'Waiting') n++
+  return n
+}
+
+export const queried = (l: Lookup): number => {
+  let n = 0
+  for (const p of l.peers) if (p.state !== 'NotContacted') n++
+  return n
+}
 
 /** True when the k closest live peers have all answered, or no live candidate is left. */
 export const isFinished = (l: Lookup): boolean => {
@@ -137,14 +176,14 @@ export const next = (l: Lookup): { readonly lookup: Lookup; readonly query: Read
     if (!isLive(p)) continue
     if (++live > l.bucketSize) break
     if (p.state !== 'NotContacted') continue
-    const q: Peer = { ...p, state: 'Waiting' }
+    const q = peer(p.id, p.address, 'Waiting', p.hop)
     peers ??= l.peers.slice()
     peers[i] = q
     query.push(q)
     waiting++
   }
   if (peers === undefined) return { lookup: l, query }
-  return { lookup: { ...l, peers, rpcs: l.rpcs + query.length }, query }
+  return { lookup: withPeers(l, peers, l.rpcs + query.length), query }
 }
 
 /**
@@ -156,13 +195,13 @@ export const recordReply = (
   id: NodeId.NodeId,
   contacts: ReadonlyArray<PeerInfo>,
 ): { readonly lookup: Lookup; readonly outcome: RecordOutcome } => {
-  const i = l.peers.findIndex((p) => NodeId.equals(p.id, id))
+  const i = indexOfId(l, id)
   const p = l.peers[i]
   if (p === undefined || (p.state !== 'Waiting' && p.state !== 'Unresponsive'))
     return { lookup: l, outcome: 'Ignored' }
   const peers = l.peers.slice()
-  peers[i] = { ...p, state: 'Succeeded' }
-  return { lookup: merge({ ...l, peers }, contacts, p.hop + 1), outcome: 'Recorded' }
+  peers[i] = peer(p.id, p.address, 'Succeeded', p.hop)
+  return { lookup: merge(withPeers(l, peers, l.rpcs), contacts, p.hop + 1), outcome: 'Recorded' }
 }
 
 /** `id` did not answer in time: out of consideration until it answers late. */
@@ -179,31 +218,38 @@ const setState = (
   when: (s: PeerState) => boolean,
   state: PeerState,
 ): { readonly lookup: Lookup; readonly outcome: RecordOutcome } => {
-  const i = l.peers.findIndex((p) => NodeId.equals(p.id, id))
+  const i = indexOfId(l, id)
   const p = l.peers[i]
   if (p === undefined || !when(p.state)) return { lookup: l, outcome: 'Ignored' }
   const peers = l.peers.slice()
-  peers[i] = { ...p, state }
-  return { lookup: { ...l, peers }, outcome: 'Recorded' }
+  peers[i] = peer(p.id, p.address, state, p.hop)
+  return { lookup: withPeers(l, peers, l.rpcs), outcome: 'Recorded' }
 }
 
-/** Inserts new candidates in distance order (known ids and our own are skipped). */
+/**
+ * Inserts new candidates in distance order (known ids, duplicates and our own id are skipped):
+ * the new ones are sorted, then merged with the list in one pass.
+ */
 const merge = (l: Lookup, contacts: ReadonlyArray<PeerInfo>, hop: number): Lookup => {
   if (contacts.length === 0) return l
-  const peers = l.peers.slice()
+  const target = l.target
+  const fresh: Peer[] = []
   for (const c of contacts) {
-    if (NodeId.equals(c.id, l.self) || c.id.length !== NodeId.BYTES) continue
-    // binary search for the insertion point
-    let lo = 0
-    let hi = peers.length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (Distance.compareTo(l.target, (peers[mid] as Peer).id, c.id) < 0) lo = mid + 1
-      else hi = mid
-    }
-    const at = peers[lo]
-    if (at !== undefined && NodeId.equals(at.id, c.id)) continue
-    peers.splice(lo, 0, { id: c.id, address: c.address, state: 'NotContacted', hop })
+    if (c.id.length !== NodeId.BYTES || NodeId.equals(c.id, l.self) || indexOfId(l, c.id) >= 0) continue
+    fresh.push(peer(c.id, c.address, 'NotContacted', hop))
   }
-  return { ...l, peers }
+  if (fresh.length === 0) return l
+  fresh.sort((a, b) => Distance.compareTo(target, a.id, b.id))
+  const old = l.peers
+  const peers: Peer[] = []
+  let i = 0
+  let last: Peer | undefined
+  for (const f of fresh) {
+    while (i < old.length && Distance.compareTo(target, (old[i] as Peer).id, f.id) < 0) peers.push(old[i++] as Peer)
+    if (last !== undefined && NodeId.equals(last.id, f.id)) continue
+    peers.push(f)
+    last = f
+  }
+  while (i < old.length) peers.push(old[i++] as Peer)
+  return withPeers(l, peers, l.rpcs)
 }
