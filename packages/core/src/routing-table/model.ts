@@ -7,6 +7,10 @@ import type { Bucket } from './bucket.js'
 
 // model
 
+/**
+ * The table's parameters. Preconditions (the node's config decoder enforces them): integers with
+ * `bucketSize ≥ 1`, `bitsPerHop ≥ 1`, `replacementCacheSize ≥ 0`, `staleAfterFailures ≥ 1`.
+ */
 export interface Config {
   /** k: contacts per bucket (paper §2.2: 20). */
   readonly bucketSize: number

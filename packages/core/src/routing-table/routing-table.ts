@@ -308,7 +308,12 @@ export const observe = (
     const nb = B.make(b.prefix, b.depth, b.contacts, cache, b.lastLookup, b.probing)
     return { table: withBucket(table, i, nb, 0), outcome: CACHED }
   }
-  const probe = b.contacts[0] as Contact
+  const probe = b.contacts[0]
+  // Only with an invalid bucketSize < 1 is a "full" bucket empty: nothing to probe.
+  if (probe === undefined) {
+    const nb = B.make(b.prefix, b.depth, b.contacts, cache, b.lastLookup, b.probing)
+    return { table: withBucket(table, i, nb, 0), outcome: CACHED }
+  }
   const nb = B.make(b.prefix, b.depth, b.contacts, cache, b.lastLookup, probe.id)
   return { table: withBucket(table, i, nb, 0), outcome: { _tag: 'Pending', probe } }
 }
