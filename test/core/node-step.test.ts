@@ -241,6 +241,15 @@ describe('put: STORE at the k closest found, count the acknowledgements', () => 
     expect(completes(end.effects)).toEqual([{ _tag: 'Complete', opId: op(1), outcome: { _tag: 'Stored', replicas: 1 } }])
   })
 
+  it('a reply signed with our own id from a peer we asked fails its STORE once, not twice', () => {
+    const { s, storeA, storeB, B } = putWithTwoPeers()
+    const forged = step(s, received('a', { _tag: 'Stored', rpcId: storeA, sender: ME }, 20))
+    expect(completes(forged.effects)).toEqual([])
+    expect(Node.metrics(forged.state).ignored).toMatchObject({ WrongSender: 1, OwnId: 1 })
+    const b = step(forged.state, received('b', { _tag: 'Stored', rpcId: storeB, sender: B }, 30))
+    expect(completes(b.effects)).toEqual([{ _tag: 'Complete', opId: op(1), outcome: { _tag: 'Stored', replicas: 1 } }])
+  })
+
   it('nobody acknowledging is a failure, never a success (Python F9)', () => {
     const { s } = putWithTwoPeers()
     const end = step(s, { _tag: 'Ticked', at: at(10 + Config.defaults.maxRpcTimeout) })

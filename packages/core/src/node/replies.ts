@@ -54,7 +54,8 @@ export const onResponse = (s0: NodeState, fx: Fx, from: Address, m: Response): N
     s = ignored(s, fx, from, 'UnexpectedReply')
     return failedEntry(entry.peer === undefined ? s : Peers.failed(s, fx, entry.peer), fx, entry, true)
   }
-  if (entry.peer !== undefined && !NodeId.equals(entry.peer, m.sender)) {
+  const wrongSender = entry.peer !== undefined && !NodeId.equals(entry.peer, m.sender)
+  if (wrongSender && entry.peer !== undefined) {
     // The node at that address is not the one we knew there (it restarted with a new id, or
     // someone else took the address): the one we asked failed; the new one is heard below.
     s = ignored(s, fx, from, 'WrongSender')
@@ -62,9 +63,12 @@ export const onResponse = (s0: NodeState, fx: Fx, from: Address, m: Response): N
   }
   const heard = Peers.heard(s, fx, { id: m.sender, address: from })
   s = heard.state
-  if (heard.rejected === 'OwnId') return failedEntry(ignored(s, fx, from, 'OwnId'), fx, entry, true)
-  if (entry.peer !== undefined && !NodeId.equals(entry.peer, m.sender)) return s
-  return answered(s, fx, entry, m, late)
+  if (heard.rejected === 'OwnId') {
+    // the request fails once: not again when it already failed as a wrong sender
+    s = ignored(s, fx, from, 'OwnId')
+    return wrongSender ? s : failedEntry(s, fx, entry, true)
+  }
+  return wrongSender ? s : answered(s, fx, entry, m, late)
 }
 
 const answered = (s: NodeState, fx: Fx, entry: Entry, m: Response, late: boolean): NodeState => {
