@@ -121,14 +121,15 @@ export class LmdbStorage implements RecordStorage {
     this.#records.removeSync(NodeId.toHex(key))
   }
 
+  /** Best effort, batched: a lost contact write costs only a slower rejoin, never a crash. */
   contactAdded(id: NodeId.NodeId, address: Address.Address): void {
     this.#assertOpen()
-    void this.#contacts.put(NodeId.toHex(id), address)
+    this.#contacts.put(NodeId.toHex(id), address).catch(() => undefined)
   }
 
   contactEvicted(id: NodeId.NodeId): void {
     this.#assertOpen()
-    void this.#contacts.remove(NodeId.toHex(id))
+    this.#contacts.remove(NodeId.toHex(id)).catch(() => undefined)
   }
 
   /** How many records are stored. */
