@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import * as fc from 'fast-check'
-import { Address, Config, Message, Node, NodeId, RoutingTable, RpcId, Time, Wire } from '@kademlia-ts/core'
+import { Address, Config, Lookup, Message, Node, NodeId, RoutingTable, RpcId, Time, Wire } from '@kademlia-ts/core'
 import type { Effect, Event, NodeState, OpId } from '@kademlia-ts/core'
 import { deepFreeze } from './node-harness.js'
 
@@ -108,6 +108,25 @@ const snapshot = (s: NodeState) => ({
   store: s.store.shards.map((shard) => [...shard.entries.entries()]),
 })
 
+/**
+ * Every running operation waits on exactly the requests in flight for it: a put's pending STOREs
+ * (settled by ack or late window), a lookup's waiting peers and a ping's or bootstrap's pending
+ * PINGs (settled at their timeout).
+ */
+const bookkeeping = (s: NodeState): string[] => {
+  const problems: string[] = []
+  const entries = s.inFlight.entries
+  for (const [id, t] of s.tasks) {
+    const mine = entries.filter((e) => e.purpose._tag !== 'Probe' && 'task' in e.purpose && e.purpose.task === id)
+    const live = mine.filter((e) => !e.timedOut).length
+    const expected =
+      t._tag === 'Storing' ? t.pending : t._tag === 'Looking' ? Lookup.inFlight(t.lookup) : t._tag === 'Bootstrapping' ? t.pending : t._tag === 'Pinging' ? 1 : undefined
+    const actual = t._tag === 'Storing' ? mine.length : live
+    if (expected !== undefined && expected !== actual) problems.push(`task ${id} (${t._tag}) waits on ${expected}, ${actual} in flight`)
+  }
+  return problems
+}
+
 /** Runs the actions; returns the encoded effects. Checks the per-step properties as it goes. */
 const run = (actions: ReadonlyArray<Action>, seed: number): string[] => {
   const config = { ...Config.defaults, bucketSize: 4, parallelism: 2 }
@@ -123,6 +142,7 @@ const run = (actions: ReadonlyArray<Action>, seed: number): string[] => {
     const { state, effects } = Node.step(before, event as Event)
     expect(snapshot(before)).toEqual(snap)
     expect(RoutingTable.checkInvariants(Node.routingTable(state))).toEqual([])
+    expect(bookkeeping(state)).toEqual([])
     for (const e of effects) {
       out.push(encodeEffect(e))
       if (e._tag === 'Send' && Message.isRequest(e.message)) {
