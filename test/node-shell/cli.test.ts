@@ -99,7 +99,7 @@ describe('kademlia node / set / get', () => {
     await stop(node)
     const get = cli(['get', 'k', '-b', `127.0.0.1:${port}`, '--timeout', '5000', '--json'])
     expect(await get.exit()).toBe(2)
-    expect(lastJson(get)).toMatchObject({ ok: false })
+    expect(lastJson(get)).toMatchObject({ ok: false, error: { code: 'LOOKUP_FAILED' } })
   })
 
   it('rejects bad arguments with exit code 2', async () => {

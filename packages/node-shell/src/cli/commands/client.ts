@@ -5,6 +5,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { NodeId } from '@kademlia-ts/core'
+import { LookupFailedError } from '../../errors.js'
 import { Server } from '../../server.js'
 import { CliError, EXIT_FAILED, EXIT_NOT_FOUND, EXIT_OK, fail, jsonValue, printJson, printLine, textValue } from '../output.js'
 import * as Parse from '../parse.js'
@@ -32,7 +33,11 @@ const withServer = async (o: ClientOptions, body: (server: Server, signal: () =>
   try {
     if (o.bootstrap.length === 0) throw new CliError('NO_BOOTSTRAP', 'give at least one peer with --bootstrap host:port')
     await server.listen(0, o.host, { signal: signal() })
-    await server.bootstrap(o.bootstrap, { signal: signal() })
+    await server.bootstrap(o.bootstrap, { signal: signal() }).catch((e: unknown) => {
+      throw e instanceof LookupFailedError
+        ? new CliError('LOOKUP_FAILED', `no answer from ${o.bootstrap.join(', ')}: is a node running there?`)
+        : e
+    })
     return await body(server, signal)
   } catch (e) {
     return fail(e, o.json)
