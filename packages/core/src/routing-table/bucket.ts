@@ -30,6 +30,58 @@ export interface Bucket {
 
 // constructors
 
+/**
+ * Prefixes of depth ≤ `SHARED_DEPTH` are the same for every table (a bucket at depth d covers one
+ * of 2^d fixed ranges), so they are made once, here, as 20-byte views of one frozen-by-contract
+ * buffer, and every bucket of every table at such a depth points at the same instance. A
+ * `Uint8Array(20)` of its own costs about 225 heap bytes; a table of 10^5 peers has ~13 buckets
+ * of which all but the few deepest now cost nothing for their prefix. 2^11 - 1 views: ~240 KB
+ * once per process.
+ */
+export const SHARED_DEPTH = 10
+
+const makeSharedPrefixes = (): ReadonlyArray<NodeId.NodeId> => {
+  const count = (2 << SHARED_DEPTH) - 1
+  const buffer = new ArrayBuffer(count * NodeId.BYTES)
+  const out = new Array<NodeId.NodeId>(count)
+  for (let depth = 0; depth <= SHARED_DEPTH; depth++) {
+    const base = (1 << depth) - 1
+    for (let v = 0; v < 1 << depth; v++) {
+      const p = new Uint8Array(buffer, (base + v) * NodeId.BYTES, NodeId.BYTES)
+      // The first `depth` bits are `v` (big-endian), the rest zero.
+      const bits = depth === 0 ? 0 : v << (16 - depth)
+      p[0] = bits >>> 8
+      p[1] = bits & 0xff
+      out[base + v] = p as NodeId.NodeId
+    }
+  }
+  return out
+}
+
+const SHARED_PREFIXES = makeSharedPrefixes()
+
+/**
+ * The prefix of depth `depth` whose first `depth - 1` bits are those of `parent` and whose last
+ * significant bit is 1: the upper half of a split. Shared when `depth ≤ SHARED_DEPTH`.
+ */
+const upperPrefix = (parent: NodeId.NodeId, depth: number): NodeId.NodeId => {
+  const d = depth - 1
+  if (depth <= SHARED_DEPTH) {
+    const head = d === 0 ? 0 : (((parent[0] as number) << 8) | (parent[1] as number)) >>> (16 - d)
+    return SHARED_PREFIXES[(1 << depth) - 1 + head * 2 + 1] as NodeId.NodeId
+  }
+  const p = Uint8Array.from(parent) as NodeId.NodeId
+  const byte = d >>> 3
+  p[byte] = (p[byte] as number) | (0x80 >>> (d & 7))
+  return p
+}
+
+/**
+ * The one empty list every empty contact list or replacement cache points at (never mutated, as
+ * no list a bucket holds ever is): an empty array of its own costs 32 bytes.
+ */
+export const EMPTY: ReadonlyArray<Contact> = []
+
 /** Always builds the fields in the same order, so every bucket shares one hidden class. */
 export const make = (
   prefix: NodeId.NodeId,
@@ -42,7 +94,7 @@ export const make = (
 
 /** The single bucket of an empty table: the whole id space. */
 export const root = (at: Instant): Bucket =>
-  make(new Uint8Array(NodeId.BYTES) as NodeId.NodeId, 0, [], [], at, undefined)
+  make(SHARED_PREFIXES[0] as NodeId.NodeId, 0, EMPTY, EMPTY, at, undefined)
 
 // queries
 
@@ -102,6 +154,7 @@ export const indexOfStale = (b: Bucket, staleAfterFailures: number): number => {
 
 /** `list` without index `i`. */
 export const without = <A>(list: ReadonlyArray<A>, i: number): ReadonlyArray<A> => {
+  if (list.length === 1) return EMPTY as ReadonlyArray<never>
   const out = new Array<A>(list.length - 1)
   for (let j = 0; j < i; j++) out[j] = list[j] as A
   for (let j = i + 1; j < list.length; j++) out[j - 1] = list[j] as A
@@ -146,7 +199,7 @@ export const replaceByLastSeen = (list: ReadonlyArray<Contact>, remove: number, 
  * dropped, and the oldest dropped past `bound` (paper §4.1). One pass.
  */
 export const pushReplacement = (list: ReadonlyArray<Contact>, c: Contact, bound: number, key = 0): ReadonlyArray<Contact> => {
-  if (bound <= 0) return list.length === 0 ? list : []
+  if (bound <= 0) return EMPTY
   const size = list.length < bound ? list.length + 1 : bound
   const out = new Array<Contact>(size)
   out[0] = c
@@ -162,22 +215,38 @@ export const pushReplacement = (list: ReadonlyArray<Contact>, c: Contact, bound:
   return out
 }
 
-/** The two halves of `b` (bit `depth` = 0, then 1); contacts, replacements and probe follow their ids. */
+/** `list` split by bit `depth` of the ids: exact-size arrays (no push slack), `EMPTY` for none. */
+const partition = (list: ReadonlyArray<Contact>, byte: number, mask: number): readonly [ReadonlyArray<Contact>, ReadonlyArray<Contact>] => {
+  let high = 0
+  for (let j = 0; j < list.length; j++) if (((list[j] as Contact).id[byte] as number) & mask) high++
+  if (high === 0) return [list, EMPTY]
+  if (high === list.length) return [EMPTY, list]
+  const lo = new Array<Contact>(list.length - high)
+  const hi = new Array<Contact>(high)
+  let a = 0
+  let b = 0
+  for (let j = 0; j < list.length; j++) {
+    const c = list[j] as Contact
+    if ((c.id[byte] as number) & mask) hi[b++] = c
+    else lo[a++] = c
+  }
+  return [lo, hi]
+}
+
+/**
+ * The two halves of `b` (bit `depth` = 0, then 1); contacts, replacements and probe follow their
+ * ids. The lower half keeps the parent's prefix (same bits, one more significant), and a list that
+ * falls wholly into one half is shared, not copied.
+ */
 export const split = (b: Bucket): readonly [Bucket, Bucket] => {
   const d = b.depth
   const byte = d >>> 3
   const mask = 0x80 >>> (d & 7)
-  const highPrefix = Uint8Array.from(b.prefix) as NodeId.NodeId
-  highPrefix[byte] = (highPrefix[byte] as number) | mask
-  const lowC: Contact[] = []
-  const highC: Contact[] = []
-  for (const c of b.contacts) ((c.id[byte] as number) & mask ? highC : lowC).push(c)
-  const lowR: Contact[] = []
-  const highR: Contact[] = []
-  for (const c of b.replacements) ((c.id[byte] as number) & mask ? highR : lowR).push(c)
+  const [lowC, highC] = partition(b.contacts, byte, mask)
+  const [lowR, highR] = partition(b.replacements, byte, mask)
   const probeHigh = b.probing !== undefined && ((b.probing[byte] as number) & mask) !== 0
   return [
     make(b.prefix, d + 1, lowC, lowR, b.lastLookup, probeHigh ? undefined : b.probing),
-    make(highPrefix, d + 1, highC, highR, b.lastLookup, probeHigh ? b.probing : undefined),
+    make(upperPrefix(b.prefix, d + 1), d + 1, highC, highR, b.lastLookup, probeHigh ? b.probing : undefined),
   ]
 }
