@@ -145,6 +145,7 @@ const runCommand = async (file: string | undefined, flags: RunFlags): Promise<nu
   const out = flags.out ?? join('sim-out', scenario.name)
   mkdirSync(out, { recursive: true })
   writeFileSync(join(out, 'result.json'), `${JSON.stringify(Summary.full(result, heap), null, 2)}\n`)
+  writeFileSync(join(out, 'operations.jsonl'), Summary.operations(result))
   if (flags.report !== false) writeFileSync(join(out, 'report.html'), await Report.html(result, heap))
   if (flags.json) process.stdout.write(`${JSON.stringify(line)}\n`)
   else {
@@ -156,7 +157,7 @@ const runCommand = async (file: string | undefined, flags: RunFlags): Promise<nu
         `gets ${line.gets}: success ${pct(line.get_success_rate)}; puts ${line.puts}: success ${pct(line.put_success_rate)}`,
         `live nodes at end ${line.live_at_end} (${line.nodes_created} created); ${line.messages} messages, ${line.bytes} bytes`,
         `trace hash ${line.trace_hash}`,
-        `wrote ${join(out, 'result.json')}${flags.report !== false ? ` and ${join(out, 'report.html')}` : ''}`,
+        `wrote ${join(out, 'result.json')}, ${join(out, 'operations.jsonl')}${flags.report !== false ? ` and ${join(out, 'report.html')}` : ''}`,
         '',
       ].join('\n'),
     )

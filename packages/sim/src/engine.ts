@@ -146,7 +146,7 @@ export const run = <S>(scenario: Scenario, driver: Driver<S>, options: RunOption
   let nextUnpublished = 0
 
   const schedule = (at: number, k: number, node: number, from = -1, msg: Message.Message | undefined = undefined): void =>
-    queue.push({ at, seq: 0, k, node, from, msg })
+    queue.push({ at: Math.floor(at), seq: 0, k, node, from, msg }) // whole virtual milliseconds, as the core's Instants
 
   const isLive = (n: number): boolean => states[n] !== undefined
 

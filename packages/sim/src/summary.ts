@@ -83,3 +83,22 @@ export const full = (r: RunResult, heapBytes: number): Record<string, unknown> =
   stuckDeadlines: r.stuckDeadlines,
   series: r.metrics.samples,
 })
+
+/** One JSON line per user operation (lookups, gets, puts, joins), in the order they were issued. */
+export const operations = (r: RunResult): string => {
+  let out = ''
+  for (const o of r.metrics.ops) {
+    out += `${JSON.stringify({
+      kind: o.kind,
+      node: o.node,
+      start_ms: o.start,
+      latency_ms: o.latency,
+      hops: o.hops,
+      rpcs: o.rpcs,
+      success: o.success,
+      closest: o.closest ?? null,
+      abandoned: o.abandoned,
+    })}\n`
+  }
+  return out
+}
