@@ -230,4 +230,55 @@ describe('RoutingTable: examples', () => {
     expect(RoutingTable.find(later, record.id)).not.toBe(record)
     expect(RoutingTable.find(later, record.id)).toEqual({ ...record, lastSeen: 9 })
   })
+  it('the same peer heard again in the same instant changes nothing: the same table', () => {
+    const a = id('80'), b = id('90')
+    const t = deepFreeze(observeAll(RoutingTable.empty(self, cfg(), at(0)), [a, b]))
+    // b is the tail, seen at 2: again at 2 from the same address is a no-op.
+    const same = RoutingTable.observe(t, { id: b, address: addr(1) }, at(2))
+    expect(same.table).toBe(t)
+    expect(same.outcome).toMatchObject({ _tag: 'Refreshed', contact: { lastSeen: 2, failures: 0 } })
+    // Not the tail (a), a later instant, or another address: a real refresh (a new table).
+    expect(RoutingTable.observe(t, { id: a, address: addr(1) }, at(2)).table).not.toBe(t)
+    expect(RoutingTable.observe(t, { id: b, address: addr(1) }, at(3)).table).not.toBe(t)
+    // After a failure the contact takes the new address: not a no-op either.
+    const f = deepFreeze(RoutingTable.markFailed(t, b, at(2)).table)
+    const moved = RoutingTable.observe(f, { id: b, address: addr(9) }, at(2))
+    expect(moved.table).not.toBe(f)
+    expect(RoutingTable.find(moved.table, b)).toEqual({ id: b, address: addr(9), lastSeen: 2, failures: 0 })
+    // A contact being probed that is heard from clears its probe: not a no-op.
+    const full = deepFreeze(observeAll(RoutingTable.empty(self, cfg({ bucketSize: 2 }), at(0)), [id('01'), id('02'), id('80'), id('c0')]))
+    const p = RoutingTable.observe(full, { id: id('a0'), address: addr(2) }, at(4))
+    expect(p.outcome._tag).toBe('Pending')
+    const c0 = RoutingTable.observe(deepFreeze(p.table), { id: id('80'), address: addr(1) }, at(4))
+    expect(RoutingTable.bucketOf(c0.table, id('80')).probing).toBeUndefined()
+    // The newest replacement heard again in the same instant (probe pending): unchanged too.
+    const again = RoutingTable.observe(deepFreeze(p.table), { id: id('a0'), address: addr(2) }, at(4))
+    expect(again.outcome).toEqual({ _tag: 'Cached' })
+    expect(again.table).toBe(p.table)
+    const later = RoutingTable.observe(deepFreeze(p.table), { id: id('a0'), address: addr(2) }, at(5))
+    expect(later.table).not.toBe(p.table)
+    expect(RoutingTable.bucketOf(later.table, id('a0')).replacements.map((c) => c.lastSeen)).toEqual([5])
+    sound(later.table)
+  })
+
+  it('shallow bucket prefixes are one instance shared by every table; deep ones are exact', () => {
+    const spread = Array.from({ length: 63 }, (_, i) => id(((i + 1) * 4).toString(16).padStart(2, '0')))
+    const peers = [...spread, id('0040'), id('0020'), id('0010'), id('0008'), id('0004')]
+    const t1 = observeAll(RoutingTable.empty(id('00'), cfg({ bucketSize: 2 }), at(0)), peers)
+    const t2 = observeAll(RoutingTable.empty(id('01'), cfg({ bucketSize: 2 }), at(0)), peers)
+    sound(t1)
+    sound(t2)
+    const shallow = RoutingTable.buckets(t1).filter((b) => b.depth <= 10)
+    expect(shallow.length).toBeGreaterThan(2)
+    let matched = 0
+    for (const b of shallow) {
+      const other = RoutingTable.buckets(t2).find((x) => x.depth === b.depth && NodeId.equals(x.prefix, b.prefix))
+      if (other !== undefined) {
+        expect(other.prefix).toBe(b.prefix)
+        matched++
+      }
+    }
+    expect(matched).toBeGreaterThan(2)
+    expect(RoutingTable.buckets(t1).some((b) => b.depth > 10)).toBe(true)
+  })
 })

@@ -273,6 +273,12 @@ export const observe = (
     if (old.address !== peer.address && old.failures === 0) {
       return { table: t, outcome: ADDRESS_CONFLICT }
     }
+    // Heard again in the same instant, already at the tail and live: nothing to change, so the
+    // same table (a reply burst from one peer costs no allocation but the outcome).
+    if (found === b.contacts.length - 1 && old.lastSeen === at && old.failures === 0 &&
+      old.address === peer.address && (b.probing === undefined || !NodeId.equals(b.probing, id))) {
+      return { table: t, outcome: { _tag: 'Refreshed', contact: old } }
+    }
     const contact = isFresh(peer, at) ? peer : C.seen(old, peer.address, at)
     const nb = B.make(b.prefix, b.depth, B.replaceByLastSeen(b.contacts, found, contact), b.replacements,
       b.lastLookup, clearProbe(b, id))
@@ -302,6 +308,12 @@ export const observe = (
     const nb = B.make(b.prefix, b.depth, B.replaceByLastSeen(b.contacts, stale, contact),
       cached < 0 ? b.replacements : B.without(b.replacements, cached), b.lastLookup, clearProbe(b, evicted.id))
     return { table: withBucket(table, i, nb, 0), outcome: { _tag: 'Replaced', evicted, inserted: contact } }
+  }
+  if (b.probing !== undefined && splits === 0) {
+    // Already the newest replacement, heard in the same instant from the same address: unchanged.
+    const newest = b.replacements[0]
+    if (newest !== undefined && newest.lastSeen === at && newest.address === peer.address &&
+      newest.failures === 0 && NodeId.equals(newest.id, id)) return { table: t, outcome: CACHED }
   }
   const cache = B.pushReplacement(b.replacements, contact, cfg.replacementCacheSize, B.keyByte(b.depth))
   if (b.probing !== undefined) {
