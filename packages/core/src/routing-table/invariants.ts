@@ -8,6 +8,7 @@ import type { Bucket } from './bucket.js'
 import * as B from './bucket.js'
 import type { Contact } from './contact.js'
 import type { RoutingTable } from './model.js'
+import * as Walk from './walk.js'
 
 // queries
 
@@ -79,6 +80,10 @@ export const checkInvariants = (t: RoutingTable): ReadonlyArray<string> => {
     next = lo + width
     count += b.contacts.length
     checkBucket(t, b, i, problems)
+  }
+  if (t.heads.length !== t.buckets.length) problems.push(`${t.heads.length} heads for ${t.buckets.length} buckets`)
+  for (let i = 0; i < t.buckets.length && i < t.heads.length; i++) {
+    if (t.heads[i] !== Walk.head((t.buckets[i] as Bucket).prefix)) problems.push(`bucket ${i}: head is not its prefix's`)
   }
   if (next !== SPACE) problems.push(`buckets end at ${next.toString(16)}, not 2^160`)
   if (count !== t.size) problems.push(`size ${t.size} but ${count} contacts`)

@@ -36,4 +36,10 @@ export interface RoutingTable {
   readonly buckets: ReadonlyArray<Bucket>
   /** Number of contacts (replacements not counted). */
   readonly size: number
+  /**
+   * Derived search keys, one per bucket: the first 30 bits of its prefix (`Walk.head`). They
+   * change only when a bucket splits, so successive tables share the array, and finding the
+   * bucket of an id reads this one small array instead of each visited bucket's prefix.
+   */
+  readonly heads: ReadonlyArray<number>
 }

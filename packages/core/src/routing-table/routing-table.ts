@@ -85,13 +85,19 @@ export const empty = (self: NodeId.NodeId, config: Config, at: Instant): Routing
   config,
   buckets: [B.root(at)],
   size: 0,
+  heads: ROOT_HEADS,
 })
+
+const ROOT_HEADS: ReadonlyArray<number> = [0]
+
+/** Index of the bucket holding `id` (by the table's `heads`). */
+const indexOf = (t: RoutingTable, id: NodeId.NodeId): number => Walk.indexOfHead(t.buckets, t.heads, id)
 
 // queries
 
 /** The leaf whose range holds `id`. */
 export const bucketOf = (t: RoutingTable, id: NodeId.NodeId): Bucket =>
-  t.buckets[Walk.indexOfBucket(t.buckets, id)] as Bucket
+  t.buckets[indexOf(t, id)] as Bucket
 
 export const find = (t: RoutingTable, id: NodeId.NodeId): Contact | undefined => {
   const b = bucketOf(t, id)
@@ -184,7 +190,7 @@ const hasKCloser = (t: RoutingTable, id: NodeId.NodeId, k: number): boolean => {
   const self = t.self
   const bs = t.buckets
   const c = Distance.commonPrefixLength(self, id)
-  const s = Walk.indexOfBucket(bs, self)
+  const s = indexOf(t, self)
   let count = (bs[s] as Bucket).contacts.length
   if (count >= k) return true
   for (let j = s - 1; j >= 0; j--) {
@@ -219,7 +225,7 @@ const ADDRESS_CONFLICT: ObserveOutcome = Object.freeze({ _tag: 'Rejected', reaso
 const withBucket = (t: RoutingTable, i: number, b: Bucket, sizeDelta: number): RoutingTable => {
   const spine = t.buckets.slice()
   spine[i] = b
-  return { self: t.self, config: t.config, buckets: spine, size: t.size + sizeDelta }
+  return { self: t.self, config: t.config, buckets: spine, size: t.size + sizeDelta, heads: t.heads }
 }
 
 const withSplit = (t: RoutingTable, i: number, halves: readonly [Bucket, Bucket]): RoutingTable => {
@@ -229,7 +235,11 @@ const withSplit = (t: RoutingTable, i: number, halves: readonly [Bucket, Bucket]
   spine[i] = halves[0]
   spine[i + 1] = halves[1]
   for (let j = i + 1; j < old.length; j++) spine[j + 1] = old[j] as Bucket
-  return { self: t.self, config: t.config, buckets: spine, size: t.size }
+  const heads = new Array<number>(old.length + 1)
+  for (let j = 0; j <= i; j++) heads[j] = t.heads[j] as number
+  heads[i + 1] = Walk.head(halves[1].prefix)
+  for (let j = i + 1; j < old.length; j++) heads[j + 1] = t.heads[j] as number
+  return { self: t.self, config: t.config, buckets: spine, size: t.size, heads }
 }
 
 /**
@@ -265,7 +275,7 @@ export const observe = (
   const self = t.self
   if (id[0] === self[0] && NodeId.equals(id, self)) return { table: t, outcome: OWN_ID }
   const cfg = t.config
-  let i = Walk.indexOfBucket(t.buckets, id)
+  let i = indexOf(t, id)
   let b = t.buckets[i] as Bucket
   const found = B.lookup(b.contacts, id, cfg.staleAfterFailures, B.keyByte(b.depth))
   if (found >= 0) {
@@ -353,7 +363,7 @@ const evict = (t: RoutingTable, i: number, j: number, evicted: Contact): Step<Fa
  * `at` is when the failure was noticed; it changes no clock.
  */
 export const markFailed = (t: RoutingTable, id: NodeId.NodeId, _at: Instant): Step<FailureOutcome> => {
-  const i = Walk.indexOfBucket(t.buckets, id)
+  const i = indexOf(t, id)
   const b = t.buckets[i] as Bucket
   const j = B.indexOf(b.contacts, id, B.keyByte(b.depth))
   if (j < 0) {
@@ -375,7 +385,7 @@ export const markFailed = (t: RoutingTable, id: NodeId.NodeId, _at: Instant): St
  * §2.2). A no-op (`Unknown`) for an id the table does not hold.
  */
 export const markResponded = (t: RoutingTable, id: NodeId.NodeId, at: Instant): Step<RespondedOutcome> => {
-  const i = Walk.indexOfBucket(t.buckets, id)
+  const i = indexOf(t, id)
   const b = t.buckets[i] as Bucket
   const j = B.indexOf(b.contacts, id, B.keyByte(b.depth))
   if (j < 0) return { table: t, outcome: { _tag: 'Unknown' } }
@@ -399,7 +409,7 @@ export const resolveProbe = (
   responded: boolean,
   at: Instant,
 ): Step<ProbeOutcome> => {
-  const i = Walk.indexOfBucket(t.buckets, probe)
+  const i = indexOf(t, probe)
   const b = t.buckets[i] as Bucket
   const j = B.indexOf(b.contacts, probe, B.keyByte(b.depth))
   const pending = b.probing !== undefined && NodeId.equals(b.probing, probe)
@@ -423,7 +433,7 @@ export const resolveProbe = (
 
 /** A lookup for `target` ran at `at`: the bucket holding `target` needs no refresh (paper §2.3). */
 export const touch = (t: RoutingTable, target: NodeId.NodeId, at: Instant): RoutingTable => {
-  const i = Walk.indexOfBucket(t.buckets, target)
+  const i = indexOf(t, target)
   const b = t.buckets[i] as Bucket
   return withBucket(t, i, B.make(b.prefix, b.depth, b.contacts, b.replacements, at, b.probing), 0)
 }
@@ -433,7 +443,7 @@ export const touch = (t: RoutingTable, target: NodeId.NodeId, at: Instant): Rout
  * replacement is dropped. Unchanged (the same table) when the id is unknown.
  */
 export const remove = (t: RoutingTable, id: NodeId.NodeId): RoutingTable => {
-  const i = Walk.indexOfBucket(t.buckets, id)
+  const i = indexOf(t, id)
   const b = t.buckets[i] as Bucket
   const j = B.indexOf(b.contacts, id, B.keyByte(b.depth))
   if (j >= 0) return evict(t, i, j, b.contacts[j] as Contact).table

@@ -65,6 +65,32 @@ export const byDistance = (
 ): boolean => walk(buckets, target, visit, 0, buckets.length, 0)
 
 /**
+ * The first 30 bits of `id` as a non-negative small integer (a V8 SMI): the search key of a prefix.
+ * For prefixes no deeper than 30 bits, `prefix ≤ id` exactly when `head(prefix) ≤ head(id)`;
+ * deeper ones are told apart by a full comparison when the heads are equal.
+ */
+export const head = (id: NodeId.NodeId): number =>
+  ((id[0] as number) << 22) | ((id[1] as number) << 14) | ((id[2] as number) << 6) | ((id[3] as number) >>> 2)
+
+/**
+ * Index of the bucket whose range holds `id`, by the buckets' `heads` (see `head`): the last one
+ * whose prefix is not above `id`. Binary search over one array of small integers, with a full
+ * comparison only between equal heads; allocates nothing.
+ */
+export const indexOfHead = (buckets: ReadonlyArray<Bucket>, heads: ReadonlyArray<number>, id: NodeId.NodeId): number => {
+  const h = head(id)
+  let a = 0
+  let b = heads.length - 1
+  while (a < b) {
+    const m = (a + b + 1) >>> 1
+    const hm = heads[m] as number
+    if (hm < h || (hm === h && NodeId.compare((buckets[m] as Bucket).prefix, id) <= 0)) a = m
+    else b = m - 1
+  }
+  return a
+}
+
+/**
  * Index of the bucket whose range holds `id`: the last one whose prefix (the lowest id of its
  * range) is not above `id`. Binary search over the id-ordered leaves; allocates nothing.
  */
