@@ -3,7 +3,7 @@
  *
  * - §3: lookups take O(log n) hops. Measured at n = 1000, 2000, 4000 and 8000 with 100 random
  *   FIND_NODE lookups each: the mean hop count divided by log2(n) is the same constant at every
- *   size, within ±10 % of the mean ratio (with k = 20 it is ≈ 0.19: each hop gains ~5 bits), and
+ *   size, within ±10 % of the mean ratio (with k = 20 it is ≈ 0.18: each hop gains ~5 bits), and
  *   the hop count grows with n.
  * - §2.3: with no churn and no loss, a lookup finds the true closest live node (every lookup).
  * - §3 / §2.5: under churn with replication, ≥ 99 % of gets and lookups succeed and no published

@@ -206,6 +206,8 @@ export const run = <S>(scenario: Scenario, driver: Driver<S>, options: RunOption
           const truth = index.closest(op.target, isLive)
           const first = outcome.closest[0] as Message.PeerInfo
           op.closest = truth >= 0 && NodeId.equals(first.id, ids[truth] as NodeId.NodeId)
+          m.intervalChecked++
+          if (op.closest) m.intervalClosest++
         }
         break
       }

@@ -50,6 +50,8 @@ export interface Sample {
   /** Lookups, gets and puts completed in the interval, and the fraction that succeeded. */
   readonly completed: number
   readonly successRate: number
+  /** Of the lookups checked in the interval, the fraction that found the true closest live node. */
+  readonly closestRate: number
 }
 
 export interface KindSummary {
@@ -78,6 +80,8 @@ export interface Collector {
   intervalMessages: number
   intervalCompleted: number
   intervalSucceeded: number
+  intervalChecked: number
+  intervalClosest: number
   readonly byTag: Record<string, number>
   readonly notifications: Record<string, number>
 }
@@ -95,6 +99,8 @@ export const collector = (): Collector => ({
   intervalMessages: 0,
   intervalCompleted: 0,
   intervalSucceeded: 0,
+  intervalChecked: 0,
+  intervalClosest: 0,
   byTag: {},
   notifications: {},
 })

@@ -96,7 +96,7 @@ export const charts = (r: RunResult): ReadonlyArray<Chart> => {
     timeSeries('Routing table staleness', r, [['stale', 'contacts pointing to departed nodes']], 'fraction'),
     timeSeries('Replicas per key', r, [['replicas', 'mean live holders'], ['minReplicas', 'fewest live holders']], 'nodes'),
     timeSeries('Bandwidth', r, [['bandwidth', 'bytes/s per live node']], 'bytes/s'),
-    timeSeries('Operation success per interval', r, [['successRate', 'completed successfully']], 'fraction'),
+    timeSeries('Operation success per interval', r, [['successRate', 'operations that succeeded'], ['closestRate', 'lookups that found the true closest']], 'fraction'),
   ]
   return out
 }

@@ -84,10 +84,13 @@ export const make = <S>(v: View<S>): ((now: number) => void) => {
       messages: span === 0 ? 0 : m.intervalMessages / span,
       completed: m.intervalCompleted,
       successRate: m.intervalCompleted === 0 ? 1 : m.intervalSucceeded / m.intervalCompleted,
+      closestRate: m.intervalChecked === 0 ? 1 : m.intervalClosest / m.intervalChecked,
     })
     m.intervalBytes = 0
     m.intervalMessages = 0
     m.intervalCompleted = 0
     m.intervalSucceeded = 0
+    m.intervalChecked = 0
+    m.intervalClosest = 0
   }
 }
