@@ -201,6 +201,28 @@ describe('RoutingTable: examples', () => {
     }
   })
 
+  it('closest is exact when ids agree on their first 30+ bits (deep buckets, equal sort heads)', () => {
+    const base = id('c3a5f00d')
+    // Ids sharing 28..40 leading bits with `base`, in a table deep enough to split there.
+    const ids = Array.from({ length: 60 }, (_, i) =>
+      idSharingPrefix(base, 28 + (i % 13), id(((i * 97 + 5) & 0xff).toString(16).padStart(2, '0').repeat(20))))
+    const t = observeAll(RoutingTable.empty(idSharingPrefix(base, 34, id('ff'.repeat(20))), cfg({ bucketSize: 4 }), at(0)), ids)
+    sound(t)
+    expect(RoutingTable.buckets(t).some((b) => b.depth > 30)).toBe(true)
+    for (const target of [base, idSharingPrefix(base, 31, id('00')), idSharingPrefix(base, 29, id('5a'.repeat(20))), id('00')]) {
+      const all = RoutingTable.contacts(t).slice().sort((a, b) => {
+        for (let i = 0; i < 20; i++) {
+          const d = ((a.id[i] as number) ^ (target[i] as number)) - ((b.id[i] as number) ^ (target[i] as number))
+          if (d !== 0) return d
+        }
+        return 0
+      })
+      for (const n of [1, 4, 7, 20, 100]) {
+        expect(RoutingTable.closest(t, target, n).map((c) => NodeId.toHex(c.id))).toEqual(all.slice(0, n).map((c) => NodeId.toHex(c.id)))
+      }
+    }
+  })
+
   it('regression: a replacement promoted into the last slot keeps the least-recently-seen order', () => {
     // Found by the model test: evicting the tail contact put an older replacement at the tail.
     let t = observeAll(RoutingTable.empty(self, cfg({ bucketSize: 2, staleAfterFailures: 1 }), at(0)),

@@ -125,31 +125,44 @@ export const buckets = (t: RoutingTable): ReadonlyArray<Bucket> => t.buckets
 export const closest = (t: RoutingTable, target: NodeId.NodeId, n: number): ReadonlyArray<Contact> => {
   const out: Contact[] = []
   if (n <= 0) return out
-  Walk.byDistance(t.buckets, target, (b) => {
+  // Sort keys: the first 30 bits of each chosen contact's distance to `target`, ties (ids that
+  // agree on those bits) broken by the full comparison. Small integers in a parallel array, so
+  // the insertion sort rarely reads an id.
+  const keys: number[] = []
+  const th = Walk.head(target)
+  Walk.byDistance(t.buckets, t.heads, target, (b) => {
     const cs = b.contacts
-    if (cs.length === 0) return false
-    // Buckets come in increasing distance, so each block only needs sorting within itself.
+    // Buckets come in increasing distance, so each block only needs sorting within itself: each
+    // contact is inserted into the block's sorted tail, and once `n` are held a contact no closer
+    // than the last is skipped and a closer one pushes the last out.
     const start = out.length
-    for (let i = 0; i < cs.length; i++) out.push(cs[i] as Contact)
-    if (cs.length > 1) sortTail(out, start, target)
+    for (let i = 0; i < cs.length; i++) {
+      const c = cs[i] as Contact
+      const key = Walk.head(c.id) ^ th
+      let j = out.length - 1
+      if (out.length >= n) {
+        if (j < start || !closer(key, c, keys[j] as number, out[j] as Contact, target)) continue
+        j--
+      } else {
+        out.push(c)
+        keys.push(key)
+      }
+      while (j >= start && closer(key, c, keys[j] as number, out[j] as Contact, target)) {
+        out[j + 1] = out[j] as Contact
+        keys[j + 1] = keys[j] as number
+        j--
+      }
+      out[j + 1] = c
+      keys[j + 1] = key
+    }
     return out.length >= n
   })
-  if (out.length > n) out.length = n
   return out
 }
 
-/** Insertion sort of `out[start..]` by distance to `target` (blocks are at most k long). */
-const sortTail = (out: Contact[], start: number, target: NodeId.NodeId): void => {
-  for (let i = start + 1; i < out.length; i++) {
-    const c = out[i] as Contact
-    let j = i - 1
-    while (j >= start && Distance.compareTo(target, (out[j] as Contact).id, c.id) > 0) {
-      out[j + 1] = out[j] as Contact
-      j--
-    }
-    out[j + 1] = c
-  }
-}
+/** Whether `a` (distance head `ka`) is strictly closer to `target` than `b` (head `kb`). */
+const closer = (ka: number, a: Contact, kb: number, b: Contact, target: NodeId.NodeId): boolean =>
+  ka !== kb ? ka < kb : Distance.compareTo(target, a.id, b.id) < 0
 
 /** Buckets due for a refresh lookup (paper §2.3): `lastLookup + refreshInterval <= at`. */
 export const staleBuckets = (t: RoutingTable, at: Instant, refreshInterval: Duration): ReadonlyArray<Bucket> =>
@@ -169,7 +182,7 @@ export const nextRefreshAt = (t: RoutingTable, refreshInterval: Duration): Insta
 const closerToSelf = (t: RoutingTable, id: NodeId.NodeId, limit: number): number => {
   let count = 0
   const self = t.self
-  Walk.byDistance(t.buckets, self, (b) => {
+  Walk.byDistance(t.buckets, t.heads, self, (b) => {
     if (B.covers(b, id)) {
       for (const c of b.contacts) if (Distance.compareTo(self, c.id, id) < 0) count++
       return true

@@ -16,12 +16,30 @@ import type { Bucket } from './bucket.js'
 
 // queries
 
-/** The first index in `[lo, hi)` whose bucket prefix has bit `depth` set (`hi` if none). */
-const firstWithBit = (buckets: ReadonlyArray<Bucket>, lo: number, hi: number, depth: number): number => {
-  const byte = depth >>> 3
-  const mask = 0x80 >>> (depth & 7)
+/**
+ * The first index in `[lo, hi)` whose bucket prefix has bit `depth` set (`hi` if none). Reads the
+ * `heads` (first 30 bits of each prefix) for the shallow bits, the prefixes only below.
+ */
+const firstWithBit = (
+  buckets: ReadonlyArray<Bucket>,
+  heads: ReadonlyArray<number>,
+  lo: number,
+  hi: number,
+  depth: number,
+): number => {
   let a = lo
   let b = hi
+  if (depth < HEAD_BITS) {
+    const bit = 1 << (HEAD_BITS - 1 - depth)
+    while (a < b) {
+      const m = (a + b) >>> 1
+      if ((heads[m] as number) & bit) b = m
+      else a = m + 1
+    }
+    return a
+  }
+  const byte = depth >>> 3
+  const mask = 0x80 >>> (depth & 7)
   while (a < b) {
     const m = (a + b) >>> 1
     if (((buckets[m] as Bucket).prefix[byte] as number) & mask) b = m
@@ -32,6 +50,7 @@ const firstWithBit = (buckets: ReadonlyArray<Bucket>, lo: number, hi: number, de
 
 const walk = (
   buckets: ReadonlyArray<Bucket>,
+  heads: ReadonlyArray<number>,
   target: NodeId.NodeId,
   visit: (b: Bucket) => boolean,
   lo: number,
@@ -43,32 +62,36 @@ const walk = (
     for (let i = lo; i < hi; i++) if (visit(buckets[i] as Bucket)) return true
     return false
   }
-  const mid = firstWithBit(buckets, lo, hi, depth)
+  const mid = firstWithBit(buckets, heads, lo, hi, depth)
   const byte = depth >>> 3
   const mask = 0x80 >>> (depth & 7)
   if ((target[byte] as number) & mask) {
-    return (mid < hi && walk(buckets, target, visit, mid, hi, depth + 1)) ||
-      (lo < mid && walk(buckets, target, visit, lo, mid, depth + 1))
+    return (mid < hi && walk(buckets, heads, target, visit, mid, hi, depth + 1)) ||
+      (lo < mid && walk(buckets, heads, target, visit, lo, mid, depth + 1))
   }
-  return (lo < mid && walk(buckets, target, visit, lo, mid, depth + 1)) ||
-    (mid < hi && walk(buckets, target, visit, mid, hi, depth + 1))
+  return (lo < mid && walk(buckets, heads, target, visit, lo, mid, depth + 1)) ||
+    (mid < hi && walk(buckets, heads, target, visit, mid, hi, depth + 1))
 }
 
 /**
  * Calls `visit` on each bucket in increasing XOR distance of its range from `target`, until
- * `visit` returns true (then returns true) or every bucket was visited (then false).
+ * `visit` returns true (then returns true) or every bucket was visited (then false). `heads` are
+ * the table's (see `head`).
  */
 export const byDistance = (
   buckets: ReadonlyArray<Bucket>,
+  heads: ReadonlyArray<number>,
   target: NodeId.NodeId,
   visit: (b: Bucket) => boolean,
-): boolean => walk(buckets, target, visit, 0, buckets.length, 0)
+): boolean => walk(buckets, heads, target, visit, 0, buckets.length, 0)
 
 /**
  * The first 30 bits of `id` as a non-negative small integer (a V8 SMI): the search key of a prefix.
  * For prefixes no deeper than 30 bits, `prefix ≤ id` exactly when `head(prefix) ≤ head(id)`;
  * deeper ones are told apart by a full comparison when the heads are equal.
  */
+export const HEAD_BITS = 30
+
 export const head = (id: NodeId.NodeId): number =>
   ((id[0] as number) << 22) | ((id[1] as number) << 14) | ((id[2] as number) << 6) | ((id[3] as number) >>> 2)
 
