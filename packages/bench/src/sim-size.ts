@@ -60,6 +60,9 @@ const main = (): void => {
       cpuAtStart = cpu()
       process.stderr.write(`  ${nodes} nodes prefilled; heap ${(heap / 2 ** 30).toFixed(2)} GiB\n`)
     },
+    onPrefill: (done, total) => {
+      if (done % (1 << 17) < 8192) process.stderr.write(`  prefill ${done} / ${total} nodes\n`)
+    },
     onProgress: (p) => {
       if (p.events % (1 << 20) === 0) process.stderr.write(`  ${Duration.format(p.now)} virtual, ${p.events} events\n`)
     },

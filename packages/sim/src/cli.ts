@@ -138,7 +138,15 @@ const runCommand = async (file: string | undefined, flags: RunFlags): Promise<nu
       `kademlia-sim: ${scenario.name}: ${scenario.nodes} nodes, ${Duration.format(scenario.duration)} virtual, seed ${scenario.seed}, join mode ${scenario.join.mode}${scenario.join.mode === 'prefill' ? ' (tables prefilled from the sorted id list, not by protocol joins)' : ''}\n`,
     )
   }
-  const result = Engine.run(scenario, driver.right, { onProgress: bar.update })
+  const result = Engine.run(scenario, driver.right, {
+    onProgress: bar.update,
+    onPrefill: (done, total) => {
+      if (!flags.json && process.stderr.isTTY === true && flags.progress !== false) process.stderr.write(`\rprefill ${done} / ${total} nodes`)
+    },
+    onStarted: () => {
+      if (!flags.json && process.stderr.isTTY === true && flags.progress !== false && scenario.nodes >= 8192) process.stderr.write('\n')
+    },
+  })
   bar.stop()
   const heap = process.memoryUsage().heapUsed
   const line = Summary.line(result, heap)

@@ -68,6 +68,8 @@ export interface ScriptedLookup {
 export interface RunOptions {
   /** Called once the initial population exists (after the prefill), before the first event. */
   readonly onStarted?: () => void
+  /** Called every 8192 nodes during the prefill with the number of nodes done. */
+  readonly onPrefill?: (done: number, total: number) => void
   /** Ids of the first nodes (node i gets `ids[i]`); the rest are drawn from the seed. */
   readonly ids?: ReadonlyArray<NodeId.NodeId>
   /** FIND_NODE lookups to issue besides the workload (skipped if the node is not live then). */
@@ -363,7 +365,7 @@ export const run = <S>(scenario: Scenario, driver: Driver<S>, options: RunOption
   const prefillStart = performance.now()
   if (scenario.join.mode === 'prefill') {
     for (let n = 0; n < scenario.nodes; n++) newNode(0)
-    prefilledContacts = prefill(states as S[], ids, addresses, index, driver, driver.bucketSize, rng.fork())
+    prefilledContacts = prefill(states as S[], ids, addresses, index, driver, driver.bucketSize, rng.fork(), (done) => options.onPrefill?.(done, scenario.nodes))
     for (let i = 0; i < scenario.nodes; i++) {
       const d = driver.nextDeadline(states[i] as S)
       if (d !== undefined) {

@@ -26,6 +26,7 @@ export const prefill = <S>(
   driver: Driver<S>,
   bucketSize: number,
   rng: Random.Random,
+  onProgress: (done: number) => void = () => undefined,
 ): number => {
   const k = bucketSize
   const sorted = index.sorted()
@@ -61,6 +62,7 @@ export const prefill = <S>(
     }
     total += chosen.length
     states[i] = driver.prefill(states[i] as S, chosen, Time.instant(0))
+    if ((i & 8191) === 8191) onProgress(i + 1)
   }
   return total
 }
