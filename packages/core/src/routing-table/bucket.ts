@@ -35,8 +35,8 @@ export interface Bucket {
  * of 2^d fixed ranges), so they are made once, here, as 20-byte views of one frozen-by-contract
  * buffer, and every bucket of every table at such a depth points at the same instance. A
  * `Uint8Array(20)` of its own costs about 225 heap bytes; a table of 10^5 peers has ~13 buckets
- * of which all but the few deepest now cost nothing for their prefix. 2^11 - 1 views: ~240 KB
- * once per process.
+ * of which all but the few deepest now cost nothing for their prefix. 2^11 - 1 views: ~0.44 MB
+ * of heap once per process.
  */
 export const SHARED_DEPTH = 10
 
