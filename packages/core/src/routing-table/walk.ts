@@ -112,18 +112,3 @@ export const indexOfHead = (buckets: ReadonlyArray<Bucket>, heads: ReadonlyArray
   }
   return a
 }
-
-/**
- * Index of the bucket whose range holds `id`: the last one whose prefix (the lowest id of its
- * range) is not above `id`. Binary search over the id-ordered leaves; allocates nothing.
- */
-export const indexOfBucket = (buckets: ReadonlyArray<Bucket>, id: NodeId.NodeId): number => {
-  let a = 0
-  let b = buckets.length - 1
-  while (a < b) {
-    const m = (a + b + 1) >>> 1
-    if (NodeId.compare((buckets[m] as Bucket).prefix, id) <= 0) a = m
-    else b = m - 1
-  }
-  return a
-}
