@@ -30,7 +30,10 @@ export const prefill = <S>(
 ): number => {
   const k = bucketSize
   const sorted = index.sorted()
-  const peers = (i: number): Peer => ({ id: ids[i] as NodeId.NodeId, address: addresses[i] as Address.Address })
+  // One `Peer` per node, shared by every table that observes it.
+  const peerOf: Array<Peer | undefined> = new Array<Peer | undefined>(ids.length)
+  const peers = (i: number): Peer => (peerOf[i] ??= { id: ids[i] as NodeId.NodeId, address: addresses[i] as Address.Address })
+  const picked = new Int32Array(k)
   let total = 0
   for (let i = 0; i < states.length; i++) {
     const self = ids[i] as NodeId.NodeId
@@ -49,13 +52,17 @@ export const prefill = <S>(
         members.sort((a, b) => compareXor(self, ids[a] as NodeId.NodeId, ids[b] as NodeId.NodeId))
         for (let p = 0; p < k; p++) chosen.push(peers(members[p] as number))
       } else {
-        // A partial Fisher–Yates draw of k distinct positions.
-        const picked = new Map<number, number>()
+        // k distinct positions, uniformly (rejection: k is small and size > k).
         for (let p = 0; p < k; p++) {
-          const r = p + rng.int(size - p)
-          const a = picked.get(r) ?? r
-          picked.set(r, picked.get(p) ?? p)
-          chosen.push(peers(sorted[from + a] as number))
+          let r = rng.int(size)
+          for (let q = 0; q < p; q++) {
+            if (picked[q] === r) {
+              r = rng.int(size)
+              q = -1
+            }
+          }
+          picked[p] = r
+          chosen.push(peers(sorted[from + r] as number))
         }
       }
       deeper += size
