@@ -8,6 +8,7 @@ import { isIP } from 'node:net'
 import { lookup } from 'node:dns/promises'
 import * as E from 'fp-ts/lib/Either.js'
 import { Address } from '@kademlia-ts/core'
+import * as Intern from './intern.js'
 
 // model
 
@@ -113,14 +114,22 @@ export const resolve = async (input: unknown): Promise<E.Either<string, Endpoint
 export const toAddress = (e: { readonly host: string; readonly port: number; readonly family?: Family | undefined }): Address.Address =>
   Address.of((e.family ?? isIP(e.host)) === 6 ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`)
 
-/** The address a datagram came from (`rinfo`): the only sender address the core ever sees. */
+/**
+ * The address a datagram came from (`rinfo`): the only sender address the core ever sees. Shared
+ * process-wide (`Intern.address`), so every contact of that peer holds the same string.
+ */
 export const fromRemote = (rinfo: { readonly address: string; readonly port: number; readonly family: string }): Address.Address =>
-  Address.of(rinfo.family === 'IPv6' ? `[${rinfo.address}]:${rinfo.port}` : `${rinfo.address}:${rinfo.port}`)
+  Intern.address(rinfo.family === 'IPv6' ? `[${rinfo.address}]:${rinfo.port}` : `${rinfo.address}:${rinfo.port}`)
 
 // queries
 
-/** Parses an address the core handed back; `undefined` for anything we could not send to. */
-export const toEndpoint = (address: Address.Address): Endpoint | undefined => {
+const parseSendable = (address: Address.Address): Endpoint | undefined => {
   const parsed = parse(address)
   return E.isRight(parsed) && parsed.right.port !== 0 ? parsed.right : undefined
 }
+
+/**
+ * Parses an address the core handed back; `undefined` for anything we could not send to. Parsed
+ * once per address and process (`Intern.endpoint`): a send does not re-run the parser.
+ */
+export const toEndpoint = (address: Address.Address): Endpoint | undefined => Intern.endpoint(address, parseSendable)

@@ -6,6 +6,7 @@ export { Server } from './server.js'
 export type { Peer, ServerOptions, OperationOptions, LoadStateOptions, ServerEvents, ServerMetrics } from './server-types.js'
 export type { AddressInput, Endpoint, Family } from './address.js'
 export * as NetAddress from './address.js'
+export * as Intern from './intern.js'
 export {
   KademliaError,
   InvalidArgumentError,

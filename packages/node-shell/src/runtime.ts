@@ -24,6 +24,7 @@ import { Node, Time, Wire } from '@kademlia-ts/core'
 import type { Address, Effect, Event, Message, Notification, OpId, Outcome } from '@kademlia-ts/core'
 import type { RemoteInfo } from 'node:dgram'
 import * as Addr from './address.js'
+import * as Intern from './intern.js'
 import type { Clock } from './clock.js'
 import { AbortError, ServerStoppedError, StorageError } from './errors.js'
 import type { RecordStorage } from './storage/storage.js'
@@ -142,7 +143,7 @@ export class Runtime {
       this.#observer.dropped(from, tag)
       return
     }
-    this.#enqueue({ _tag: 'MessageReceived', at: this.#clock.now(), from, message: decoded.right })
+    this.#enqueue({ _tag: 'MessageReceived', at: this.#clock.now(), from, message: Intern.message(decoded.right) })
   }
 
   /**
