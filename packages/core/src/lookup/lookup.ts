@@ -165,25 +165,33 @@ export const hops = (l: Lookup): number => {
  * ones, closest first, until α are in flight.
  */
 export const next = (l: Lookup): { readonly lookup: Lookup; readonly query: ReadonlyArray<Peer> } => {
+  if (inFlight(l) >= l.parallelism) return { lookup: l, query: [] }
+  const peers = l.peers.slice()
+  const query = markNext(l, peers)
+  return query.length === 0 ? { lookup: l, query } : { lookup: withPeers(l, peers, l.rpcs + query.length), query }
+}
+
+/**
+ * `next` on `peers`, a fresh array owned by the caller (never shared yet): the peers to query are
+ * replaced in place by their `Waiting` copies and returned.
+ */
+const markNext = (l: Lookup, peers: Peer[]): Peer[] => {
   const limit = l.parallelism
-  let waiting = inFlight(l)
-  if (waiting >= limit) return { lookup: l, query: [] }
   const query: Peer[] = []
-  let peers: Peer[] | undefined
+  let waiting = 0
+  for (const p of peers) if (p.state === 'Waiting') waiting++
   let live = 0
-  for (let i = 0; i < l.peers.length && waiting < limit; i++) {
-    const p = l.peers[i] as Peer
+  for (let i = 0; i < peers.length && waiting < limit; i++) {
+    const p = peers[i] as Peer
     if (!isLive(p)) continue
     if (++live > l.bucketSize) break
     if (p.state !== 'NotContacted') continue
     const q = peer(p.id, p.address, 'Waiting', p.hop)
-    peers ??= l.peers.slice()
     peers[i] = q
     query.push(q)
     waiting++
   }
-  if (peers === undefined) return { lookup: l, query }
-  return { lookup: withPeers(l, peers, l.rpcs + query.length), query }
+  return query
 }
 
 /**
@@ -195,13 +203,46 @@ export const recordReply = (
   id: NodeId.NodeId,
   contacts: ReadonlyArray<PeerInfo>,
 ): { readonly lookup: Lookup; readonly outcome: RecordOutcome } => {
+  const peers = replied(l, id, contacts)
+  return peers === undefined ? { lookup: l, outcome: 'Ignored' } : { lookup: withPeers(l, peers, l.rpcs), outcome: 'Recorded' }
+}
+
+/**
+ * `recordReply` then `next` in one copy of the peer list: the lookup after the reply and the
+ * peers to query now (already `Waiting` in it), plus how many peers had been queried and were in
+ * flight after the reply but before `next` (what `LookupProgressed` reports).
+ */
+export const recordReplyAndNext = (
+  l: Lookup,
+  id: NodeId.NodeId,
+  contacts: ReadonlyArray<PeerInfo>,
+):
+  | { readonly outcome: 'Ignored' }
+  | {
+      readonly outcome: 'Recorded'
+      readonly lookup: Lookup
+      readonly query: ReadonlyArray<Peer>
+      readonly queried: number
+      readonly inFlight: number
+    } => {
+  const peers = replied(l, id, contacts)
+  if (peers === undefined) return { outcome: 'Ignored' }
+  let queried = 0
+  let waiting = 0
+  for (const p of peers) {
+    if (p.state !== 'NotContacted') queried++
+    if (p.state === 'Waiting') waiting++
+  }
+  const query = waiting >= l.parallelism ? [] : markNext(l, peers)
+  return { outcome: 'Recorded', lookup: withPeers(l, peers, l.rpcs + query.length), query, queried, inFlight: waiting }
+}
+
+/** The new peer list after `id` answered with `contacts`, or undefined when the reply is ignored. */
+const replied = (l: Lookup, id: NodeId.NodeId, contacts: ReadonlyArray<PeerInfo>): Peer[] | undefined => {
   const i = indexOfId(l, id)
   const p = l.peers[i]
-  if (p === undefined || (p.state !== 'Waiting' && p.state !== 'Unresponsive'))
-    return { lookup: l, outcome: 'Ignored' }
-  const peers = l.peers.slice()
-  peers[i] = peer(p.id, p.address, 'Succeeded', p.hop)
-  return { lookup: merge(withPeers(l, peers, l.rpcs), contacts, p.hop + 1), outcome: 'Recorded' }
+  if (p === undefined || (p.state !== 'Waiting' && p.state !== 'Unresponsive')) return undefined
+  return mergePeers(l, contacts, p.hop + 1, i, peer(p.id, p.address, 'Succeeded', p.hop))
 }
 
 /** `id` did not answer in time: out of consideration until it answers late. */
@@ -231,25 +272,47 @@ const setState = (
  * the new ones are sorted, then merged with the list in one pass.
  */
 const merge = (l: Lookup, contacts: ReadonlyArray<PeerInfo>, hop: number): Lookup => {
-  if (contacts.length === 0) return l
+  const peers = mergePeers(l, contacts, hop, -1, undefined)
+  return peers === undefined || peers === l.peers ? l : withPeers(l, peers, l.rpcs)
+}
+
+/**
+ * `l.peers` with the new candidates among `contacts` inserted (and, when `at >= 0`, the peer at
+ * index `at` replaced by `changed`), as a fresh array; `l.peers` itself when nothing changes.
+ */
+const mergePeers = (
+  l: Lookup,
+  contacts: ReadonlyArray<PeerInfo>,
+  hop: number,
+  at: number,
+  changed: Peer | undefined,
+): Peer[] => {
   const target = l.target
-  const fresh: Peer[] = []
+  const old = l.peers
+  let fresh: Peer[] | undefined
   for (const c of contacts) {
     if (c.id.length !== NodeId.BYTES || NodeId.equals(c.id, l.self) || indexOfId(l, c.id) >= 0) continue
-    fresh.push(peer(c.id, c.address, 'NotContacted', hop))
+    ;(fresh ??= []).push(peer(c.id, c.address, 'NotContacted', hop))
   }
-  if (fresh.length === 0) return l
-  fresh.sort((a, b) => Distance.compareTo(target, a.id, b.id))
-  const old = l.peers
+  if (fresh === undefined) {
+    if (at < 0) return old as Peer[]
+    const copy = old.slice()
+    copy[at] = changed as Peer
+    return copy
+  }
+  if (fresh.length > 1) fresh.sort((a, b) => Distance.compareTo(target, a.id, b.id))
   const peers: Peer[] = []
   let i = 0
   let last: Peer | undefined
   for (const f of fresh) {
-    while (i < old.length && Distance.compareTo(target, (old[i] as Peer).id, f.id) < 0) peers.push(old[i++] as Peer)
+    while (i < old.length && Distance.compareTo(target, (old[i] as Peer).id, f.id) < 0) {
+      peers.push(i === at ? (changed as Peer) : (old[i] as Peer))
+      i++
+    }
     if (last !== undefined && NodeId.equals(last.id, f.id)) continue
     peers.push(f)
     last = f
   }
-  while (i < old.length) peers.push(old[i++] as Peer)
-  return withPeers(l, peers, l.rpcs)
+  for (; i < old.length; i++) peers.push(i === at ? (changed as Peer) : (old[i] as Peer))
+  return peers
 }

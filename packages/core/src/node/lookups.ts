@@ -82,14 +82,21 @@ const drive = (s: NodeState, fx: Fx, id: number): NodeState => {
   if (task === undefined) return s
   if (Lookup.isFinished(task.lookup)) return finish(s, fx, id, task)
   const { lookup, query } = Lookup.next(task.lookup)
-  let state = setTask(s, id, { ...task, lookup })
+  if (lookup === task.lookup) return s
+  const next: Looking = { _tag: 'Looking', goal: task.goal, lookup, values: task.values }
+  return send(setTask(s, id, next), id, next, query, fx)
+}
+
+/** The RPCs of lookup task `id` to the peers `query`. */
+const send = (s: NodeState, id: number, task: Looking, query: ReadonlyArray<Lookup.Peer>, fx: Fx): NodeState => {
+  let state = s
   for (const q of query)
     state = Send.request(
       state,
       fx,
       q.address,
       q.id,
-      task.values ? { _tag: 'FindValue', key: lookup.target } : { _tag: 'FindNode', target: lookup.target },
+      task.values ? { _tag: 'FindValue', key: task.lookup.target } : { _tag: 'FindNode', target: task.lookup.target },
       { _tag: 'Lookup', task: id },
     )
   return state
@@ -99,18 +106,17 @@ const drive = (s: NodeState, fx: Fx, id: number): NodeState => {
 export const onNodes = (s: NodeState, fx: Fx, id: number, from: NodeId, contacts: ReadonlyArray<PeerInfo>): NodeState => {
   const task = looking(s, id)
   if (task === undefined) return s
-  const { lookup, outcome } = Lookup.recordReply(task.lookup, from, contacts.slice(0, s.config.bucketSize))
-  if (outcome === 'Ignored') return s
+  const k = s.config.bucketSize
+  const r = Lookup.recordReplyAndNext(task.lookup, from, contacts.length > k ? contacts.slice(0, k) : contacts)
+  if (r.outcome === 'Ignored') return s
   fx.push({
     _tag: 'Notify',
-    notification: {
-      _tag: 'LookupProgressed',
-      opId: opIdOf(task.goal),
-      queried: Lookup.queried(lookup),
-      inFlight: Lookup.inFlight(lookup),
-    },
+    notification: { _tag: 'LookupProgressed', opId: opIdOf(task.goal), queried: r.queried, inFlight: r.inFlight },
   })
-  return drive(setTask(s, id, { ...task, lookup }), fx, id)
+  const next: Looking = { _tag: 'Looking', goal: task.goal, lookup: r.lookup, values: task.values }
+  // `next` asks for nothing once the lookup is finished (its k closest live peers all answered).
+  if (r.query.length === 0 && Lookup.isFinished(r.lookup)) return finish(s, fx, id, next)
+  return send(setTask(s, id, next), id, next, r.query, fx)
 }
 
 /** Peer `peer` of lookup `id` timed out (`final`: failed for good). */
