@@ -10,8 +10,9 @@
  *   excluded.
  * - steps/s of one core: the events every node was fed during one such workload (incoming
  *   FIND_NODE requests, NODES replies to its own lookups, timer ticks after timeouts, commands),
- *   recorded, then replayed through `Node.step` from the same starting states on one thread, one
- *   node's stream after the other (also reported: all streams interleaved with every state live).
+ *   recorded, then replayed through `Node.step` from the same starting states, one node's stream
+ *   after the other, in a worker thread (a fresh isolate, see `core-replay.ts`). Also reported:
+ *   all streams interleaved with every state live, in this thread (as a simulator holds them).
  * - bytes per node: heap growth per `NodeState` with a converged table in a network of `--nodes`
  *   ids, measured in a child process started with `--expose-gc` (ids and addresses excluded: they
  *   are shared with whoever made them).
@@ -24,11 +25,14 @@ import { execFileSync } from 'node:child_process'
 import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { Worker } from 'node:worker_threads'
 import { Config, Node, NodeId, Prng } from '@kademlia-ts/core'
 import type { Event, NodeState } from '@kademlia-ts/core'
 import { OracleNetwork } from '@kademlia-ts/core/testing'
 import { mark, median, now, seconds, since } from './core-stats.js'
 import type { HeapReport } from './core-heap.js'
+import { kindOf } from './core-replay.js'
+import type { Rate, ReplayInput, ReplayOutput } from './core-replay.js'
 
 // model
 
@@ -49,12 +53,6 @@ interface Workload {
   readonly net: Network
   readonly lookups: number
   readonly found: number
-  readonly wall: number
-  readonly cpu: number
-}
-
-/** A rate per wall-clock second and per CPU second of this process. */
-interface Rate {
   readonly wall: number
   readonly cpu: number
 }
@@ -123,8 +121,6 @@ const workload = (start: Network, o: Options, seed: number): Workload => {
   return { net, lookups: o.lookups, found, ...since(t0) }
 }
 
-const kindOf = (e: Event): string => (e._tag === 'MessageReceived' ? e.message._tag : e._tag)
-
 /** The recorded events grouped by node, each node's in their original order. */
 const byNode = (
   entries: ReadonlyArray<{ readonly node: number; readonly event: Event }>,
@@ -138,24 +134,17 @@ const byNode = (
   return [...groups.entries()]
 }
 
-/**
- * Replays each node's recorded events through `Node.step` from its state in `start`, one node
- * after the other (as one core running one node would; the intermediate states die young),
- * repeating until at least `minSeconds` of wall time passed. Steps per second.
- */
-const replay = (start: Network, groups: ReadonlyArray<readonly [number, ReadonlyArray<Event>]>, minSeconds: number): Rate => {
-  let steps = 0
-  const t0 = mark()
-  for (let round = 0; round < 1000 && (round === 0 || since(t0).wall < minSeconds); round++) {
-    for (const [node, events] of groups) {
-      let s = (start.nodes[node] as OracleNetwork.OracleNode).state
-      for (const event of events) s = Node.step(s, event).state
-      steps += events.length
-    }
-  }
-  const t = since(t0)
-  return { wall: steps / t.wall, cpu: steps / t.cpu }
-}
+/** The node-by-node replay in a worker thread (`core-replay.ts`): its rates and µs per kind. */
+const replayInWorker = (input: ReplayInput): Promise<ReplayOutput> =>
+  new Promise((resolve, reject) => {
+    const worker = new Worker(fileURLToPath(new URL('./core-replay.js', import.meta.url)), { workerData: input })
+    worker.once('message', (out: ReplayOutput) => {
+      resolve(out)
+      void worker.terminate()
+    })
+    worker.once('error', reject)
+    worker.once('exit', (code) => reject(new Error(`replay worker exited with code ${code}`)))
+  })
 
 /**
  * The same events interleaved as they happened, every node's state kept live (as a simulator
@@ -167,25 +156,6 @@ const replayInterleaved = (start: Network, entries: ReadonlyArray<{ readonly nod
   for (const { node, event } of entries) states[node] = Node.step(states[node] as NodeState, event).state
   const t = since(t0)
   return { wall: entries.length / t.wall, cpu: entries.length / t.cpu }
-}
-
-/** One replay (node by node) timing each step: µs per step by kind of event, clock overhead included. */
-const perKind = (
-  start: Network,
-  groups: ReadonlyArray<readonly [number, ReadonlyArray<Event>]>,
-): ReadonlyArray<readonly [string, number, number]> => {
-  const time = new Map<string, { n: number; ms: number }>()
-  for (const [node, events] of groups) {
-    let s = (start.nodes[node] as OracleNetwork.OracleNode).state
-    for (const event of events) {
-      const t = now()
-      s = Node.step(s, event).state
-      const ms = now() - t
-      const k = time.get(kindOf(event)) ?? { n: 0, ms: 0 }
-      time.set(kindOf(event), { n: k.n + 1, ms: k.ms + ms })
-    }
-  }
-  return [...time.entries()].sort((a, b) => b[1].n - a[1].n).map(([kind, { n, ms }]) => [kind, n, (1000 * ms) / n] as const)
 }
 
 const heapRun = (o: Options, run: number): HeapReport => {
@@ -200,7 +170,7 @@ const heapRun = (o: Options, run: number): HeapReport => {
   return JSON.parse(last) as HeapReport
 }
 
-const main = (): void => {
+const main = async (): Promise<void> => {
   const o = options()
   const load = loadavg()
     .map((x) => x.toFixed(1))
@@ -241,17 +211,17 @@ const main = (): void => {
     .join(', ')
   log(`recorded ${entries.length} events: ${mixText}`)
   const groups = byNode(entries)
-  replay(net0, groups, 0) // warm-up
-  const stepRates: Rate[] = []
-  for (let run = 0; run < o.runs; run++) {
-    const r = replay(net0, groups, 1)
-    stepRates.push(r)
-    log(`steps run ${run + 1}/${o.runs}: ${Math.round(r.wall)} steps/s (${Math.round(r.cpu)} per CPU second)`)
-  }
+  log(`replaying them node by node in a worker thread (${groups.length} nodes)`)
+  const replayed = await replayInWorker({
+    groups: groups.map(([node, events]) => [(net0.nodes[node] as OracleNetwork.OracleNode).state, events] as const),
+    runs: o.runs,
+    minSeconds: 1,
+  })
+  const stepRates = replayed.rates
   const interleaved = replayInterleaved(net0, entries)
   log(`interleaved, all states live: ${Math.round(interleaved.wall)} steps/s (${Math.round(interleaved.cpu)} per CPU second)`)
 
-  const kinds = perKind(net0, groups)
+  const kinds = replayed.kinds
   const kindsText = kinds.map(([k, n, us]) => `${k} ${us.toFixed(1)} µs (${n})`).join(', ')
   log(`µs per step by kind: ${kindsText}`)
 
@@ -275,7 +245,7 @@ const main = (): void => {
   const contacts = median(heaps.map((h) => h.contacts_per_node))
   const lines = [
     `core benchmark (${o.nodes} nodes, median of ${o.runs} runs, Node ${process.version}, load average at start ${load})`,
-    `  steps/s of one core:      ${steps}  (${stepsCpu} per CPU second; mix: ${mixText})`,
+    `  steps/s of one core:      ${steps}  (${stepsCpu} per CPU second; node by node in a fresh worker isolate; mix: ${mixText})`,
     `  interleaved, all live:    ${Math.round(interleaved.wall)} steps/s  (${Math.round(interleaved.cpu)} per CPU second; every node's state kept, as a simulator does)`,
     `  µs per step by kind:      ${kindsText}`,
     `  lookups/s (oracle net):   ${lookups}  (${lookupsCpu} per CPU second; ${o.batch} at a time, ${o.dead * 100}% dead, ${o.loss * 100}% loss)`,
@@ -287,4 +257,4 @@ const main = (): void => {
   if (o.json) process.stdout.write(JSON.stringify({ steps_per_s: steps, lookups_per_s: lookups, bytes_per_node: bytes }) + '\n')
 }
 
-main()
+await main()
