@@ -15,6 +15,7 @@ import type * as t from 'io-ts'
 import type { Message } from '../rpc/message.js'
 import * as Codecs from './codecs.js'
 import * as Errors from './errors.js'
+import * as Fast from './fast-encode.js'
 import * as Scan from './scan.js'
 
 export type { DecodeError } from './errors.js'
@@ -90,7 +91,14 @@ const invalid = (errors: t.Errors): Errors.DecodeError => {
  * The result is a view into an 8 KiB chunk that later encodings never overwrite; send it and let
  * it go, or `slice()` it to keep it for long without keeping the chunk.
  */
-export const encode = (message: Message): Uint8Array => {
+export const encode = (message: Message): Uint8Array => Fast.encode(message) ?? encodeGeneric(message)
+
+/**
+ * `encode` through cbor-x's generic encoder: the reference the direct writer (`fast-encode.ts`,
+ * used for every message but those with a number value or a `ttl` of 2^32 ms or more) must match
+ * byte for byte; tests compare the two.
+ */
+export const encodeGeneric = (message: Message): Uint8Array => {
   const out: Uint8Array = cbor.encode(Codecs.messageCodecs[message._tag].encode(message))
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
 }
