@@ -59,6 +59,8 @@ export interface ScenarioResult {
   readonly meanTableSize: number
   readonly memory: Memory
   readonly lookupsPerSecond: number
+  /** CPU time of the whole process (user + system) per lookup, ms: less sensitive to other load than lookups/s. */
+  readonly lookupCpuMs: number
   readonly put: Latency
   readonly putSuccess: number
   readonly get: Latency
@@ -164,9 +166,13 @@ export const runScenario = async (net: Network, p: Params, progress: Progress): 
   progress(`${p.lookups} lookups`)
   const targets = Array.from({ length: p.lookups }, () => randomBytes(next, 20))
   const origins = targets.map(() => pick(next, p.nodes))
+  const cpu0 = process.cpuUsage()
   const [, lookupMs] = await timed(() =>
     pool(p.lookups, p.lookupWindow, (i) => net.lookup(origins[i] as number, targets[i] as Uint8Array)),
   )
+
+  const cpu = process.cpuUsage(cpu0)
+  const lookupCpuMs = (cpu.user + cpu.system) / 1000 / p.lookups
 
   progress(`${p.values} puts, ${p.values} gets`)
   const values = Array.from({ length: p.values }, (_, i) => ({ key: `bench-key-${p.seed}-${i}`, value: randomBytes(next, 64) }))
@@ -230,6 +236,7 @@ export const runScenario = async (net: Network, p: Params, progress: Progress): 
     ...tables,
     memory,
     lookupsPerSecond: p.lookups / (lookupMs / 1000),
+    lookupCpuMs,
     put: latency(putMs),
     putSuccess: handles.filter((h) => h !== undefined).length / p.values,
     get: latency(getMs),

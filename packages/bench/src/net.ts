@@ -194,6 +194,7 @@ const main = async (): Promise<void> => {
     table('Before the kill', [
       row(`join of N, ${o.window} at a time (ms)`, (i) => ms(m(i, (r) => r.joinMs))),
       row('lookups/s', (i) => m(i, (r) => r.lookupsPerSecond).toFixed(0)),
+      row('CPU per lookup (ms, whole process)', (i) => m(i, (r) => r.lookupCpuMs).toFixed(2)),
       row('put p50 / p99 (ms)', p5099((r) => r.put)),
       row('put success', (i) => pct(m(i, (r) => r.putSuccess))),
       row('get p50 / p99 (ms)', p5099((r) => r.get)),
@@ -223,6 +224,7 @@ const main = async (): Promise<void> => {
   if (o.json) {
     const summary = (impl: Implementation) => ({
       lookups_per_s: round(m(impl, (r) => r.lookupsPerSecond), 1),
+      lookup_cpu_ms: round(m(impl, (r) => r.lookupCpuMs), 3),
       put_p50_ms: round(m(impl, (r) => r.put.p50)),
       put_p99_ms: round(m(impl, (r) => r.put.p99)),
       put_success_rate: round(m(impl, (r) => r.putSuccess), 4),
