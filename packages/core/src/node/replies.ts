@@ -121,6 +121,7 @@ export const onSendFailed = (s0: NodeState, fx: Fx, to: Address, rpcId: RpcId): 
 
 /** Time passed: requests past their timeout fail (softly); probes and STOREs past their late window for good. */
 export const onTick = (s0: NodeState, fx: Fx): NodeState => {
+  if (!InFlight.anyDue(s0.inFlight, s0.now)) return s0
   const { inFlight, timedOut, dropped } = InFlight.expire(s0.inFlight, s0.now)
   if (inFlight === s0.inFlight) return s0
   let s: NodeState = { ...s0, inFlight, metrics: Metrics.bump(s0.metrics, 'rpcsTimedOut', timedOut.length) }

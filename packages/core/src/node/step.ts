@@ -21,7 +21,6 @@ import * as Replies from './replies.js'
 import * as Requests from './requests.js'
 import type { Fx } from './send.js'
 import type { NodeState } from './state.js'
-import * as State from './state.js'
 import * as Validate from './validate.js'
 
 // model
@@ -36,21 +35,40 @@ export interface Step {
 /** Instants past 2^52 ms (142 000 years) would lose whole milliseconds in deadline arithmetic. */
 const MAX_INSTANT = 2 ** 52
 
-const advance = (s: NodeState, at: unknown): NodeState => {
-  const t = typeof at === 'number' && Number.isFinite(at) && at <= MAX_INSTANT ? Time.instant(at) : s.now
-  return t > s.now ? State.set(s, 'now', t as Instant) : s
+/** The instant the event is applied at (never earlier than `s.now`). */
+const timeOf = (s: NodeState, at: unknown): Instant => {
+  if (typeof at !== 'number' || !Number.isFinite(at) || at > MAX_INSTANT) return s.now
+  const t = Time.instant(at)
+  return t > s.now ? t : s.now
+}
+
+/** `s` at instant `t`, with `messagesReceived` bumped when `received`: one copy at most. */
+const advance = (s: NodeState, t: Instant, received: boolean): NodeState => {
+  if (t === s.now && !received) return s
+  return {
+    config: s.config,
+    id: s.id,
+    now: t,
+    prng: s.prng,
+    table: s.table,
+    inFlight: s.inFlight,
+    tasks: s.tasks,
+    nextTask: s.nextTask,
+    store: s.store,
+    rtt: s.rtt,
+    metrics: received ? Metrics.bump(s.metrics, 'messagesReceived') : s.metrics,
+  }
 }
 
 export const step = (state: NodeState, event: Event): Step => {
   const fx: Fx = []
   if (typeof event !== 'object' || event === null) return { state, effects: fx }
-  let s = advance(state, event.at)
+  let s = advance(state, timeOf(state, event.at), event._tag === 'MessageReceived')
   // Timeouts first, so a late reply is seen as late and the deadlines in state are never past.
   s = Replies.onTick(s, fx)
   switch (event._tag) {
     case 'MessageReceived': {
       const { from, message } = event
-      s = State.set(s, 'metrics', Metrics.bump(s.metrics, 'messagesReceived'))
       if (!Validate.isAddress(from)) break
       if (!Validate.isMessage(message)) {
         s = Replies.ignored(s, fx, from, 'Invalid')

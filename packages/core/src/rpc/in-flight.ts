@@ -72,6 +72,12 @@ export const nextDeadline = <P>(f: InFlight<P>): Instant | undefined => {
   return next
 }
 
+/** Whether `expire(f, at)` has work to do (allocates nothing). */
+export const anyDue = <P>(f: InFlight<P>, at: Instant): boolean => {
+  for (const e of f.entries) if (Time.isReached(e.timedOut ? e.expiresAt : e.deadline, at)) return true
+  return false
+}
+
 // transitions
 
 const without = <A>(list: ReadonlyArray<A>, i: number): ReadonlyArray<A> => {
