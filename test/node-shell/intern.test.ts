@@ -27,6 +27,13 @@ describe('Intern', () => {
     expect([...got]).toEqual([...b])
   })
 
+  it('gives a datagram source its canonical, shared address', () => {
+    expect(Intern.remote('127.0.0.1', 4001, false)).toBe('127.0.0.1:4001')
+    expect(Intern.remote('::1', 4001, true)).toBe('[::1]:4001')
+    expect(Intern.remote('127.0.0.1', 4001, false)).toBe(Intern.address(['127.0.0.1', '4001'].join(':')))
+    expect(NetAddress.fromRemote({ address: '::1', port: 4001, family: 'IPv6' })).toBe('[::1]:4001')
+  })
+
   it('shares equal addresses and parses each address for sending once', () => {
     const text = `127.0.0.1:${40000 + 7}`
     const other = ['127.0.0.1', String(40007)].join(':')
@@ -58,8 +65,9 @@ describe('Intern', () => {
     }
     Intern.id(sender)
     ids.forEach((id) => Intern.id(id))
+    const before = structuredClone(m)
     const out = Intern.message(m)
-    expect(out).toEqual(m)
+    expect(out).toEqual(before)
     if (out._tag !== 'Nodes') throw new Error('not Nodes')
     expect(out.sender).toBe(sender)
     expect(out.contacts.map((c) => c.id)).toEqual(ids)
@@ -77,9 +85,11 @@ describe('Intern', () => {
       keep.push(Intern.id(b))
     }
     for (let i = 0; i < Intern.MAX_ADDRESSES + 10; i++) Intern.address(`10.0.0.1:${i}`)
-    const { ids, addresses } = Intern.sizes()
+    for (let i = 0; i < Intern.MAX_ADDRESSES + 10; i++) Intern.remote(`10.0.${i >> 8}.${i & 255}`, 1 + (i % 60000), false)
+    const { ids, addresses, remotes } = Intern.sizes()
     expect(ids).toBeLessThanOrEqual(Intern.MAX_IDS + 1)
     expect(addresses).toBeLessThanOrEqual(Intern.MAX_ADDRESSES)
+    expect(remotes).toBeLessThanOrEqual(Intern.MAX_ADDRESSES)
     expect(keep.length).toBe(Intern.MAX_IDS + 10)
   })
 })

@@ -119,7 +119,7 @@ export const toAddress = (e: { readonly host: string; readonly port: number; rea
  * process-wide (`Intern.address`), so every contact of that peer holds the same string.
  */
 export const fromRemote = (rinfo: { readonly address: string; readonly port: number; readonly family: string }): Address.Address =>
-  Intern.address(rinfo.family === 'IPv6' ? `[${rinfo.address}]:${rinfo.port}` : `${rinfo.address}:${rinfo.port}`)
+  Intern.remote(rinfo.address, rinfo.port, rinfo.family === 'IPv6')
 
 // queries
 

@@ -14,7 +14,8 @@
  *   past `MAX_IDS`, and the map is cleared if the sweep does not bring it back under.
  * - Addresses (strings cannot be held weakly) live in a bounded map, `MAX_ADDRESSES` entries,
  *   cleared when full; each entry also caches the parsed `Endpoint` the address sends to, so a
- *   send parses an address once, not once per datagram.
+ *   send parses an address once, not once per datagram. A datagram's source is looked up by its
+ *   host and port (`remote`, at most `MAX_ADDRESSES` sources), without building its text again.
  */
 import type { Address, Message, NodeId } from '@kademlia-ts/core'
 import type { Endpoint } from './address.js'
@@ -88,17 +89,53 @@ export const endpoint = (text: Address.Address, parse: (a: Address.Address) => E
   return entry.endpoint ?? undefined
 }
 
-/** `message` with its sender and, in a NODES reply, its contacts' ids and addresses shared. */
+/**
+ * `message` with its sender and, in a NODES reply, its contacts' ids and addresses shared.
+ * `message` must be freshly decoded and seen by nobody else yet: its contacts are updated in place
+ * (no second array per reply).
+ */
 export const message = (m: Message.Message): Message.Message => {
   const sender = id(m.sender)
-  if (m._tag !== 'Nodes') return sender === m.sender ? m : { ...m, sender }
-  const contacts = new Array<Message.PeerInfo>(m.contacts.length)
-  for (let i = 0; i < m.contacts.length; i++) {
-    const c = m.contacts[i] as Message.PeerInfo
-    contacts[i] = { id: id(c.id), address: address(c.address) }
+  if (m._tag === 'Nodes') {
+    const contacts = m.contacts as Array<{ id: NodeId.NodeId; address: Address.Address }>
+    for (let i = 0; i < contacts.length; i++) {
+      const c = contacts[i] as { id: NodeId.NodeId; address: Address.Address }
+      c.id = id(c.id)
+      c.address = address(c.address)
+    }
   }
-  return { _tag: 'Nodes', rpcId: m.rpcId, sender, contacts }
+  if (sender !== m.sender) (m as { sender: NodeId.NodeId }).sender = sender
+  return m
+}
+
+const remotes = new Map<string, Map<number, Address.Address>>()
+let remoteCount = 0
+
+/**
+ * The shared address of a datagram's source (`host:port`, or `[host]:port` when `v6`), without
+ * building the text again for a source seen before.
+ */
+export const remote = (host: string, port: number, v6: boolean): Address.Address => {
+  const known = remotes.get(host)?.get(port)
+  if (known !== undefined) return known
+  if (remoteCount >= MAX_ADDRESSES) {
+    remotes.clear()
+    remoteCount = 0
+  }
+  let ports = remotes.get(host)
+  if (ports === undefined) {
+    ports = new Map()
+    remotes.set(host, ports)
+  }
+  const found = address(v6 ? `[${host}]:${port}` : `${host}:${port}`)
+  ports.set(port, found)
+  remoteCount++
+  return found
 }
 
 /** How many ids and addresses are held now (for tests and metrics). */
-export const sizes = (): { readonly ids: number; readonly addresses: number } => ({ ids: ids.size, addresses: addresses.size })
+export const sizes = (): { readonly ids: number; readonly addresses: number; readonly remotes: number } => ({
+  ids: ids.size,
+  addresses: addresses.size,
+  remotes: remoteCount,
+})

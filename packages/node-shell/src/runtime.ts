@@ -230,26 +230,30 @@ export class Runtime {
       return
     }
     const isRequest = message._tag === 'Ping' || message._tag === 'Store' || message._tag === 'FindNode' || message._tag === 'FindValue'
-    const failed = (error: string): void => {
-      if (isRequest) {
-        this.counters.sendFailures++
-        this.#observer.sendFailed(to, error)
-        this.#enqueue({ _tag: 'SendFailed', at: this.#clock.now(), to, rpcId: message.rpcId })
-      } else {
-        this.counters.replySendFailures++
-        this.#observer.sendFailed(to, error)
-      }
-    }
     const endpoint = Addr.toEndpoint(to)
     const transport = this.#transport
-    if (endpoint === undefined) return failed(`${JSON.stringify(to)} is not an address we can send to`)
-    if (transport === undefined || !transport.canReach(endpoint.family)) return failed(`no IPv${endpoint.family} socket is listening`)
+    if (endpoint === undefined) return this.#sendFailed(isRequest, to, message.rpcId, `${JSON.stringify(to)} is not an address we can send to`)
+    if (transport === undefined || !transport.canReach(endpoint.family)) {
+      return this.#sendFailed(isRequest, to, message.rpcId, `no IPv${endpoint.family} socket is listening`)
+    }
     const bytes = Wire.encode(message)
     this.counters.datagramsOut++
     this.counters.bytesOut += bytes.byteLength
     transport.send(endpoint, bytes, (error) => {
-      if (error !== null && !this.#stopped) failed(error.message)
+      if (error !== null && !this.#stopped) this.#sendFailed(isRequest, to, message.rpcId, error.message)
     })
+  }
+
+  /** A request that could not leave becomes `SendFailed` for the core; a lost reply is only counted. */
+  #sendFailed(isRequest: boolean, to: Address.Address, rpcId: Message.Message['rpcId'], error: string): void {
+    if (isRequest) {
+      this.counters.sendFailures++
+      this.#observer.sendFailed(to, error)
+      this.#enqueue({ _tag: 'SendFailed', at: this.#clock.now(), to, rpcId })
+    } else {
+      this.counters.replySendFailures++
+      this.#observer.sendFailed(to, error)
+    }
   }
 
   #notify(n: Notification): void {

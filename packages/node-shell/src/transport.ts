@@ -66,7 +66,7 @@ export class Transport {
       return
     }
     try {
-      entry.socket.send(bytes, to.port, to.host, (error) => done(error))
+      entry.socket.send(bytes, to.port, to.host, done)
     } catch (e) {
       done(e as Error)
     }
