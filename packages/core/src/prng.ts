@@ -1,9 +1,13 @@
 /**
- * A seeded, immutable pseudo-random number generator that lives in state (xoroshiro128+ from
- * `pure-rand`). A `Prng` is plain data (four 32-bit words); every draw returns the value and the
- * next `Prng`, so the same seed and the same draws give the same values on every driver.
+ * A seeded, immutable pseudo-random number generator that lives in state (xoroshiro128+, the
+ * same sequence as `pure-rand`'s `xoroshiro128plus`, state words in its order). A `Prng` is plain
+ * data (four 32-bit words); every draw returns the value and the next `Prng`, so the same seed
+ * and the same draws give the same values on every driver.
+ *
+ * The generator is stepped here rather than through `pure-rand`, whose `xoroshiro128plusFromState`
+ * builds a generator object (and checks the state) on every draw: on the node's hot path (an RPC
+ * id per request) that was an allocation and a megamorphic call for nothing.
  */
-import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus'
 
 // model
 
@@ -42,41 +46,70 @@ export const fromSeed = (seed: number): Prng => {
 
 // transitions (each returns the drawn value and the next generator)
 
+/** A generator being stepped: local to one draw, never shared. Words as in `Prng.state`. */
+interface Gen {
+  s01: number
+  s00: number
+  s11: number
+  s10: number
+}
+
+const load = (prng: Prng): Gen => {
+  const st = prng.state
+  return { s01: (st[0] as number) | 0, s00: (st[1] as number) | 0, s11: (st[2] as number) | 0, s10: (st[3] as number) | 0 }
+}
+
+const save = (g: Gen): Prng => ({ state: [g.s01, g.s00, g.s11, g.s10] })
+
+/** One xoroshiro128+ step: the next signed 32-bit output (as `pure-rand`'s `next()`). */
+const next = (g: Gen): number => {
+  const out = (g.s00 + g.s10) | 0
+  const a0 = g.s10 ^ g.s00
+  const a1 = g.s11 ^ g.s01
+  const s00 = g.s00
+  const s01 = g.s01
+  g.s00 = (s00 << 24) ^ (s01 >>> 8) ^ a0 ^ (a0 << 16)
+  g.s01 = (s01 << 24) ^ (s00 >>> 8) ^ a1 ^ ((a1 << 16) | (a0 >>> 16))
+  g.s10 = (a1 << 5) ^ (a0 >>> 27)
+  g.s11 = (a0 << 5) ^ (a1 >>> 27)
+  return out
+}
+
 /** A uniformly distributed unsigned 32-bit integer. */
 export const nextUint32 = (prng: Prng): readonly [number, Prng] => {
-  const g = xoroshiro128plusFromState(prng.state)
-  const n = g.next() >>> 0
-  return [n, { state: g.getState() }]
+  const g = load(prng)
+  const n = next(g) >>> 0
+  return [n, save(g)]
 }
 
 /** A uniform integer in [min, max] (both inclusive, max - min < 2^32). */
 export const nextInt = (prng: Prng, min: number, max: number): readonly [number, Prng] => {
   const range = max - min + 1
-  const g = xoroshiro128plusFromState(prng.state)
+  const g = load(prng)
   // Rejection sampling keeps the distribution exactly uniform.
   const limit = Math.floor(0x1_0000_0000 / range) * range
-  let n = g.next() >>> 0
-  while (n >= limit) n = g.next() >>> 0
-  return [min + (n % range), { state: g.getState() }]
+  let n = next(g) >>> 0
+  while (n >= limit) n = next(g) >>> 0
+  return [min + (n % range), save(g)]
 }
 
 /** A uniform float in [0, 1) with 53 bits of precision. */
 export const nextFloat = (prng: Prng): readonly [number, Prng] => {
-  const g = xoroshiro128plusFromState(prng.state)
-  const hi = (g.next() >>> 0) >>> 5
-  const lo = (g.next() >>> 0) >>> 6
-  return [(hi * 67108864 + lo) / 9007199254740992, { state: g.getState() }]
+  const g = load(prng)
+  const hi = (next(g) >>> 0) >>> 5
+  const lo = (next(g) >>> 0) >>> 6
+  return [(hi * 67108864 + lo) / 9007199254740992, save(g)]
 }
 
 /** `count` uniformly random bytes in a new array that the caller owns. */
 export const bytes = (prng: Prng, count: number): readonly [Uint8Array, Prng] => {
-  const g = xoroshiro128plusFromState(prng.state)
+  const g = load(prng)
   const out = new Uint8Array(count)
   for (let i = 0; i < count; i += 4) {
-    const n = g.next() >>> 0
+    const n = next(g) >>> 0
     for (let j = 0; j < 4 && i + j < count; j++) out[i + j] = (n >>> (24 - 8 * j)) & 0xff
   }
-  return [out, { state: g.getState() }]
+  return [out, save(g)]
 }
 
 /**
@@ -84,7 +117,7 @@ export const bytes = (prng: Prng, count: number): readonly [Uint8Array, Prng] =>
  * is drawn from the parent, so a child machine (a lookup, a simulated node) can own its stream.
  */
 export const split = (prng: Prng): readonly [Prng, Prng] => {
-  const g = xoroshiro128plusFromState(prng.state)
-  const words = [g.next() | 0, g.next() | 0, g.next() | 0, g.next() | 0 || 1]
-  return [{ state: g.getState() }, { state: words }]
+  const g = load(prng)
+  const words = [next(g) | 0, next(g) | 0, next(g) | 0, next(g) | 0 || 1]
+  return [save(g), { state: words }]
 }
