@@ -138,12 +138,10 @@ const byNode = (
 const replayInWorker = (input: ReplayInput): Promise<ReplayOutput> =>
   new Promise((resolve, reject) => {
     const worker = new Worker(fileURLToPath(new URL('./core-replay.js', import.meta.url)), { workerData: input })
-    worker.once('message', (out: ReplayOutput) => {
-      resolve(out)
-      void worker.terminate()
-    })
+    // The worker exits by itself once it posted its result (and flushed its progress lines).
+    worker.once('message', resolve)
     worker.once('error', reject)
-    worker.once('exit', (code) => reject(new Error(`replay worker exited with code ${code}`)))
+    worker.once('exit', (code) => reject(new Error(`replay worker exited with code ${code} before its result`)))
   })
 
 /**
