@@ -17,6 +17,7 @@
  *   acknowledgement leaves), then handed to the observer. If the storage throws, the `Stored`
  *   replies of that step are withheld: we never acknowledge what we could not keep.
  * - `Complete`: resolves the pending promise of its `opId`.
+ * The one timer is re-armed only when the deadline moves earlier than it (or it fired).
  * Nothing here chooses timeouts, retries or evictions: those live in the core's state.
  */
 import * as E from 'fp-ts/lib/Either.js'
@@ -296,7 +297,11 @@ export class Runtime {
     if (this.#stopped || this.#draining || this.#transport === undefined) return
     const deadline = Time.earliest(Node.nextDeadline(this.#state), this.#chore === undefined ? undefined : Time.instant(this.#chore.at))
     if (deadline === undefined) return this.#clearTimer()
-    if (this.#timer !== undefined && this.#timerAt === deadline) return
+    // An armed timer that fires no later than the deadline is kept: when it fires early, `Ticked`
+    // finds nothing due and the timer is re-armed then. Most events (a request sent, a reply
+    // received) only push the deadline later, so the timer is re-armed about once per firing
+    // instead of once per event.
+    if (this.#timer !== undefined && this.#timerAt !== undefined && this.#timerAt <= deadline) return
     this.#clearTimer()
     const delay = Math.min(MAX_DELAY_MS, Math.max(0, deadline - this.#clock.now()))
     this.#timerAt = deadline
