@@ -63,6 +63,23 @@ const universeArb = (opts: { fullKnowledge: boolean; deadFraction: number }) =>
         }),
     )
 
+const view = (l: Lookup.Lookup) => ({ rpcs: l.rpcs, peers: l.peers.map((p) => [hex(p.id), p.address, p.state, p.hop]) })
+
+/**
+ * `recordReplyAndNext` (the node's path for a NODES reply) is exactly `recordReply` then `next`,
+ * and reports the queried and in-flight counts between the two.
+ */
+const expectFusedSame = (before: Lookup.Lookup, after: Lookup.Lookup, peer: Id, contacts: ReturnType<typeof info>[]) => {
+  const fused = Lookup.recordReplyAndNext(before, peer, contacts)
+  expect(fused.outcome).toBe('Recorded')
+  if (fused.outcome !== 'Recorded') return
+  const n = Lookup.next(after)
+  expect(view(fused.lookup)).toEqual(view(n.lookup))
+  expect(fused.query.map((p) => hex(p.id))).toEqual(n.query.map((p) => hex(p.id)))
+  expect(fused.queried).toBe(Lookup.queried(after))
+  expect(fused.inFlight).toBe(Lookup.inFlight(after))
+}
+
 /** Runs a lookup to the end; checks the per-step invariants as it goes. */
 const drive = (u: Universe, k: number, alpha: number, seedCount: number, choices: ReadonlyArray<number>) => {
   const seeds = u.peers.slice(0, seedCount).map(info)
@@ -105,7 +122,9 @@ const drive = (u: Universe, k: number, alpha: number, seedCount: number, choices
               ...sortBy(u.target, others.filter((p) => !u.dead.has(hex(p)))).slice(0, k),
               ...sortBy(u.target, others.filter((p) => u.dead.has(hex(p)))).slice(0, k),
             ]
+      const before = l
       l = Lookup.recordReply(l, peer, reply.map(info)).lookup
+      expectFusedSame(before, l, peer, reply.map(info))
     }
   }
   return { l, queried, steps, maxInFlight }
@@ -178,6 +197,7 @@ describe('Lookup machine (paper §2.3)', () => {
         const stranger = ps[0] as Id
         const r = Lookup.recordReply(l0, stranger, [info(self)])
         expect(r.outcome).toBe('Ignored')
+        expect(Lookup.recordReplyAndNext(l0, stranger, [info(self)]).outcome).toBe('Ignored')
         expect(r.lookup).toBe(l0)
         expect(l0.peers.some((p) => NodeId.equals(p.id, self))).toBe(false)
       }),
