@@ -12,7 +12,8 @@
  * - `Send`: encoded and sent from the listening socket of the destination's family. An address we
  *   cannot send to, or a socket error, becomes `SendFailed` (for requests; a lost reply is just a
  *   lost datagram, as on the network).
- * - `Notify`: record and contact notifications are mirrored to the storage first (synchronously:
+ * - `Notify`: record and contact notifications are mirrored to the storage first (records with
+ *   wall-clock instants, `Clock.toWall`; synchronously:
  *   a STORE's `RecordStored` precedes its `Stored` reply, so the record is durable before the
  *   acknowledgement leaves), then handed to the observer. If the storage throws, the `Stored`
  *   replies of that step are withheld: we never acknowledge what we could not keep.
@@ -26,7 +27,7 @@ import type { Address, Effect, Event, Message, Notification, OpId, Outcome } fro
 import type { RemoteInfo } from 'node:dgram'
 import * as Addr from './address.js'
 import * as Intern from './intern.js'
-import type { Clock } from './clock.js'
+import { moveRecord, type Clock } from './clock.js'
 import { AbortError, ServerStoppedError, StorageError } from './errors.js'
 import type { RecordStorage } from './storage/storage.js'
 import type { Transport } from './transport.js'
@@ -261,7 +262,7 @@ export class Runtime {
     try {
       switch (n._tag) {
         case 'RecordStored':
-          this.#storage.recordStored(n.record)
+          this.#storage.recordStored(moveRecord(n.record, this.#clock.toWall))
           break
         case 'RecordExpired':
         case 'RecordRemoved':

@@ -99,7 +99,9 @@ export class Server extends TypedEmitter<ServerEvents> {
     // Records come back before anything else can ask for them; expired ones are dropped by the core.
     this.#restoring = restored.records.length === 0
       ? Promise.resolve()
-      : this.#runtime.command((opId, at) => ({ _tag: 'RecordsRestored', opId, at, records: restored.records })).catch(() => undefined)
+      : this.#runtime
+          .command((opId, at) => ({ _tag: 'RecordsRestored', opId, at, records: restored.records.map((r) => Clock.moveRecord(r, this.#clock.fromWall)) }))
+          .catch(() => undefined)
   }
 
   // queries
@@ -136,7 +138,7 @@ export class Server extends TypedEmitter<ServerEvents> {
 
   /** The records this node holds (its own publications, replicas and cached copies). */
   records(): ReadonlyArray<Record.StoredRecord> {
-    return Node.records(this.#runtime.state)
+    return Node.records(this.#runtime.state).map((r) => Clock.moveRecord(r, this.#clock.toWall))
   }
 
   metrics(): ServerMetrics {
@@ -448,7 +450,7 @@ export class Server extends TypedEmitter<ServerEvents> {
       case 'BucketSplit':
         return this.emit('bucketSplit', { depth: n.depth, buckets: n.buckets })
       case 'RecordStored':
-        return this.emit('recordStored', n.record)
+        return this.emit('recordStored', Clock.moveRecord(n.record, this.#clock.toWall))
       case 'RecordExpired':
         return this.emit('recordExpired', { key: n.key })
       case 'RecordRemoved':

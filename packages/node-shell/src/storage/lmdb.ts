@@ -13,8 +13,8 @@
  * STORE). Contacts are written asynchronously in batches: losing the last few on a crash costs
  * only a slower rejoin.
  *
- * Instants are stored as they are: the shell's clock is wall-based (see clock.ts), so expiries
- * stay meaningful across restarts.
+ * Instants are stored as they are given: the runtime hands every storage wall-clock instants
+ * (milliseconds since the Unix epoch, see clock.ts), so expiries stay meaningful across restarts.
  */
 import { open } from 'lmdb'
 import type { Database, RootDatabase } from 'lmdb'
