@@ -8,18 +8,12 @@ import { isIP } from 'node:net'
 import { lookup } from 'node:dns/promises'
 import * as E from 'fp-ts/lib/Either.js'
 import { Address } from '@kademlia-ts/core'
+import type { Endpoint, Family } from './endpoint.js'
 import * as Intern from './intern.js'
 
 // model
 
-export type Family = 4 | 6
-
-/** A parsed, canonical UDP endpoint. */
-export interface Endpoint {
-  readonly host: string
-  readonly port: number
-  readonly family: Family
-}
+export type { Endpoint, Family } from './endpoint.js'
 
 /** What the API accepts for a peer: `'host:port'`, `'[v6]:port'`, `[host, port]` (Python) or `{ host, port }`. */
 export type AddressInput = string | readonly [string, number] | { readonly host: string; readonly port: number }

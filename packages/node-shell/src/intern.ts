@@ -18,7 +18,7 @@
  *   host and port (`remote`, at most `MAX_ADDRESSES` sources), without building its text again.
  */
 import type { Address, Message, NodeId } from '@kademlia-ts/core'
-import type { Endpoint } from './address.js'
+import type { Endpoint } from './endpoint.js'
 
 // model
 
