@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import * as fc from 'fast-check'
+import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus'
 import { Distance, NodeId, Prng } from '@kademlia-ts/core'
 
 const seedArb = fc.integer()
@@ -137,5 +138,24 @@ describe('Prng', () => {
       expect(got).toEqual(draws)
       expect(g.state).toEqual(state)
     }
+  })
+})
+
+describe('Prng against pure-rand', () => {
+  it('steps exactly as pure-rand xoroshiro128+ from any state', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -0x8000_0000, max: 0x7fff_ffff }), { minLength: 4, maxLength: 4 }), fc.integer({ min: 1, max: 64 }), (words, count) => {
+        fc.pre(words.some((w) => w !== 0))
+        const reference = xoroshiro128plusFromState(words)
+        let g: Prng.Prng = { state: words }
+        for (let i = 0; i < count; i++) {
+          const [v, next] = Prng.nextUint32(g)
+          expect(v).toBe(reference.next() >>> 0)
+          g = next
+        }
+        expect(g.state).toEqual([...reference.getState()])
+      }),
+      { numRuns: 500 },
+    )
   })
 })
