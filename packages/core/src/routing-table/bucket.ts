@@ -36,7 +36,7 @@ export interface Bucket {
  * buffer, and every bucket of every table at such a depth points at the same instance. A
  * `Uint8Array(20)` of its own costs about 225 heap bytes; a table of 10^5 peers has ~13 buckets
  * of which all but the few deepest now cost nothing for their prefix. 2^11 - 1 views: ~0.44 MB
- * of heap once per process.
+ * of heap, paid once when the module loads.
  */
 export const SHARED_DEPTH = 10
 

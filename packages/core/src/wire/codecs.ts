@@ -4,7 +4,7 @@
  * Each message type is an exact tuple `[version, type, rpcId, sender, ...fields]`; the version
  * and the type code are checked by `Wire.decode` before the codec of that type runs, so the
  * codecs validate everything else. Validation copies every byte string into a fresh, plain
- * `Uint8Array`: nothing decoded shares memory with the datagram, and no Node `Buffer` reaches
+ * `Uint8Array`: nothing decoded shares memory with the datagram, and no Node.js byte-buffer subclass reaches
  * the core. Field names are registered with each tuple so errors carry paths like
  * `$.contacts[3].address`.
  */
