@@ -58,9 +58,7 @@ export const make = (core: unknown): E.Either<ReadonlyArray<string>, Driver<Node
     prefill: (s, peers, at) => {
       let table = Node.routingTable(s)
       for (const p of peers) table = RoutingTable.observe(table, p, at).table
-      // A new state with the new table (nothing mutated); the core has no setter for this, and
-      // only this prefill path, outside the protocol, needs one.
-      return { ...s, table: intern(table) }
+      return Node.withRoutingTable(s, intern(table))
     },
   })
 }

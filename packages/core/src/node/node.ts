@@ -11,6 +11,7 @@
  * effects in order (Send, Complete, Notify), then re-arms its one timer at `nextDeadline`.
  * `docs/protocol.md` describes the protocol; ADR 0005 the decisions.
  */
+import * as NodeIdNs from '../id/node-id.js'
 import type { NodeId } from '../id/node-id.js'
 import type { Contact } from '../routing-table/contact.js'
 import * as RoutingTable from '../routing-table/routing-table.js'
@@ -19,6 +20,7 @@ import type { StoredRecord } from '../store/record.js'
 import * as Store from '../store/store.js'
 import type { Duration } from '../time.js'
 import type { Metrics } from './metrics.js'
+import * as State from './state.js'
 import type { NodeState } from './state.js'
 
 export type { NodeState } from './state.js'
@@ -50,3 +52,14 @@ export const pendingOperations = (s: NodeState): number => s.tasks.size
 
 /** Requests in flight (including timed-out ones whose late reply is still accepted). */
 export const requestsInFlight = (s: NodeState): number => s.inFlight.entries.length
+
+// transitions
+
+/**
+ * `s` with its routing table replaced by `table`: for drivers that build converged tables outside
+ * the protocol (a simulator's prefill, the testing kit's `OracleNetwork`), e.g. by folding
+ * `RoutingTable.observe` over known peers. Nothing else changes and nothing is notified. A table
+ * that belongs to another node (`table.self` is not our id) is refused: `s` comes back unchanged.
+ */
+export const withRoutingTable = (s: NodeState, table: RoutingTable.RoutingTable): NodeState =>
+  NodeIdNs.equals(table.self, s.id) ? State.set(s, 'table', table) : s

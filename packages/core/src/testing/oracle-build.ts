@@ -6,6 +6,7 @@
  */
 import type { Address } from '../address.js'
 import type * as NodeId from '../id/node-id.js'
+import * as Node from '../node/node.js'
 import type { NodeState } from '../node/state.js'
 import * as Prng from '../prng.js'
 import * as RoutingTable from '../routing-table/routing-table.js'
@@ -55,9 +56,9 @@ export const withContacts = (
   peers: ReadonlyArray<{ readonly id: NodeId.NodeId; readonly address: Address }>,
   at: Instant,
 ): NodeState => {
-  let table = state.table
+  let table = Node.routingTable(state)
   for (const peer of peers) table = RoutingTable.observe(table, peer, at).table
-  return { ...state, table }
+  return Node.withRoutingTable(state, table)
 }
 
 /** Converged tables (`Universe.converged`), filled at `now`. */
