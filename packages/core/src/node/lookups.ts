@@ -71,7 +71,8 @@ export const addTask = (s: NodeState, task: Task): { readonly state: NodeState; 
 export const start = (s: NodeState, fx: Fx, target: NodeId, goal: Goal, values: boolean): NodeState => {
   const seeds = RoutingTable.closest(s.table, target, s.config.bucketSize)
   const lookup = Lookup.start(target, s.id, seeds, s.config)
-  const touched = { ...s, table: RoutingTable.touch(s.table, target, s.now), metrics: Metrics.bump(s.metrics, 'lookupsStarted') }
+  // Built with State.set (not a spread) so every NodeState keeps init's one hidden class.
+  const touched = State.set(State.set(s, 'table', RoutingTable.touch(s.table, target, s.now)), 'metrics', Metrics.bump(s.metrics, 'lookupsStarted'))
   const { state, id } = addTask(touched, { _tag: 'Looking', goal, lookup, values })
   return drive(state, fx, id)
 }
