@@ -11,6 +11,7 @@
 import { Address, Config, Node, NodeId, Prng, RoutingTable, Time } from '@kademlia-ts/core'
 import type { NodeState } from '@kademlia-ts/core'
 import { OracleNetwork, Universe } from '@kademlia-ts/core/testing'
+import { settledHeapUsed } from './util/heap.js'
 
 // model
 
@@ -25,21 +26,12 @@ export interface HeapReport {
 
 // transitions
 
-const gc = (): void => {
-  const collect = (globalThis as { gc?: () => void }).gc
-  if (collect === undefined) throw new Error('core-heap needs node --expose-gc')
-  collect()
-  collect()
-}
-
 /** Heap bytes per fresh `NodeState` (the array holding them is dropped on return). */
 const emptyStateBytes = (ids: ReadonlyArray<NodeId.NodeId>): number => {
-  gc()
-  const base = process.memoryUsage().heapUsed
+  const base = settledHeapUsed('core-heap')
   const empties: NodeState[] = []
   for (let i = 0; i < ids.length; i++) empties.push(Node.init(Config.defaults, { id: ids[i] as NodeId.NodeId, seed: i, at: Time.ZERO }))
-  gc()
-  return (process.memoryUsage().heapUsed - base) / empties.length
+  return (settledHeapUsed('core-heap') - base) / empties.length
 }
 
 const main = (): void => {
@@ -56,8 +48,7 @@ const main = (): void => {
   const universe = Universe.of(ids)
   const emptyBytes = emptyStateBytes(ids)
   const states: NodeState[] = []
-  gc()
-  const before = process.memoryUsage().heapUsed
+  const before = settledHeapUsed('core-heap')
   let g = prng
   for (let i = 0; i < nodes; i++) {
     const [contacts, next] = Universe.converged(universe, i, Config.defaults.bucketSize, g)
@@ -67,8 +58,7 @@ const main = (): void => {
     states.push(OracleNetwork.withContacts(fresh, peers, Time.ZERO))
     if ((i + 1) % 2000 === 0) process.stderr.write(`[bench:core heap] ${i + 1}/${nodes} states\n`)
   }
-  gc()
-  const after = process.memoryUsage().heapUsed
+  const after = settledHeapUsed('core-heap')
   let contacts = 0
   let buckets = 0
   for (const s of states) {

@@ -33,6 +33,7 @@ import { mark, median, now, seconds, since } from './core-stats.js'
 import type { HeapReport } from './core-heap.js'
 import { kindOf } from './core-replay.js'
 import type { Rate, ReplayInput, ReplayOutput } from './core-replay.js'
+import { fractionOption, integerOption } from './util/options.js'
 
 // model
 
@@ -72,24 +73,14 @@ const options = (): Options => {
       json: { type: 'boolean', default: false },
     },
   })
-  const int = (name: string, text: string, min: number): number => {
-    const n = Number(text)
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got ${text}`)
-    return n
-  }
-  const fraction = (name: string, text: string): number => {
-    const x = Number(text)
-    if (!(x >= 0 && x < 1)) throw new Error(`--${name} must be in [0, 1), got ${text}`)
-    return x
-  }
   return {
-    nodes: int('nodes', values.nodes, 2),
-    runs: int('runs', values.runs, 1),
-    lookups: int('lookups', values.lookups, 1),
-    batch: int('batch', values.batch, 1),
-    dead: fraction('dead', values.dead),
-    loss: fraction('loss', values.loss),
-    seed: int('seed', values.seed, 0),
+    nodes: integerOption('nodes', values.nodes, 2),
+    runs: integerOption('runs', values.runs, 1),
+    lookups: integerOption('lookups', values.lookups, 1),
+    batch: integerOption('batch', values.batch, 1),
+    dead: fractionOption('dead', values.dead),
+    loss: fractionOption('loss', values.loss),
+    seed: integerOption('seed', values.seed, 0),
     json: values.json,
   }
 }

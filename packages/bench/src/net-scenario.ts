@@ -4,6 +4,7 @@
  * nodes, then 20 % of the nodes are killed and every value is fetched again.
  */
 import { latency, pick, pool, randomBytes, rng, sample, type Latency } from './net-stats.js'
+import { collectGarbage } from './util/heap.js'
 
 // model
 
@@ -86,13 +87,7 @@ export type Progress = (line: string) => void
 const equalBytes = (a: Uint8Array | undefined, b: Uint8Array): boolean =>
   a !== undefined && a.length === b.length && a.every((x, i) => x === b[i])
 
-const collect = (): void => {
-  const gc = (globalThis as { gc?: () => void }).gc
-  if (gc !== undefined) {
-    gc()
-    gc()
-  }
-}
+const collect = (): void => void collectGarbage()
 
 const memorySince = (before: NodeJS.MemoryUsage, n: number): Omit<Memory, 'statePerNode'> => {
   collect()

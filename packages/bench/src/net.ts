@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util'
 import { kib, median, ms, pct, round } from './net-stats.js'
 import type { JoinResult, Params, ScenarioResult } from './net-scenario.js'
 import type { Implementation, Job, Report } from './net-worker.js'
+import { fractionOption, integerOption } from './util/options.js'
 
 // model
 
@@ -75,23 +76,16 @@ const options = (): Options => {
       json: { type: 'boolean', default: false },
     },
   })
-  const int = (name: string, text: string, min: number): number => {
-    const n = Number(text)
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got ${text}`)
-    return n
-  }
-  const kill = Number(values.kill)
-  if (!(kill >= 0 && kill < 1)) throw new Error(`--kill must be in [0, 1), got ${values.kill}`)
   return {
-    nodes: int('nodes', values.nodes, 5),
-    runs: int('runs', values.runs, 1),
-    lookups: int('lookups', values.lookups, 1),
-    values: int('values', values.values, 1),
-    kill,
+    nodes: integerOption('nodes', values.nodes, 5),
+    runs: integerOption('runs', values.runs, 1),
+    lookups: integerOption('lookups', values.lookups, 1),
+    values: integerOption('values', values.values, 1),
+    kill: fractionOption('kill', values.kill),
     joins: values.join === '' || values.join === '0' ? [] : values.join.split(',').map(joinSpec),
-    window: int('window', values.window, 1),
-    lookupWindow: int('lookup-window', values['lookup-window'], 1),
-    seed: int('seed', values.seed, 0),
+    window: integerOption('window', values.window, 1),
+    lookupWindow: integerOption('lookup-window', values['lookup-window'], 1),
+    seed: integerOption('seed', values.seed, 0),
     json: values.json,
   }
 }

@@ -12,6 +12,7 @@ import { Contact, NodeId, Prng, RoutingTable, Time } from '@kademlia-ts/core'
 import KBucket from 'k-bucket'
 import type { KContact, Peer } from './routing-workload.js'
 import { randomPeers } from './routing-workload.js'
+import { settledHeapUsed } from './util/heap.js'
 
 // model
 
@@ -31,13 +32,7 @@ export interface MemoryReport {
 
 // queries
 
-const heap = (): number => {
-  const gc = (globalThis as { gc?: () => void }).gc
-  if (gc === undefined) throw new Error('bench:routing needs node --expose-gc for the heap figures')
-  gc()
-  gc()
-  return process.memoryUsage().heapUsed
-}
+const heap = (): number => settledHeapUsed('bench:routing')
 
 /** A small deterministic index stream (xorshift32), so the feed costs no allocation. */
 const indices = (seed: number, count: number, bound: number): Uint32Array => {

@@ -5,6 +5,7 @@
  *   node --expose-gc --max-old-space-size=22000 sim-size.js NODES VIRTUAL SEED
  */
 import { CoreDriver, Duration, Engine, Scenario } from '@kademlia-ts/sim'
+import { collectGarbage } from './util/heap.js'
 
 export interface SizeResult {
   readonly nodes: number
@@ -27,7 +28,6 @@ export interface SizeResult {
   readonly trace_hash: string
 }
 
-const gc = (globalThis as { gc?: () => void }).gc
 
 const main = (): void => {
   const [nodesArg, virtualArg, seedArg] = process.argv.slice(2)
@@ -55,7 +55,7 @@ const main = (): void => {
   }
   const result = Engine.run(decoded.right, driver.right, {
     onStarted: () => {
-      gc?.()
+      collectGarbage()
       heap = process.memoryUsage().heapUsed
       cpuAtStart = cpu()
       process.stderr.write(`  ${nodes} nodes prefilled; heap ${(heap / 2 ** 30).toFixed(2)} GiB\n`)
