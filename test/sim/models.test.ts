@@ -107,12 +107,49 @@ describe('EventQueue', () => {
   it('pops in time order, ties in insertion order', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 200 }), (times) => {
-        const q = EventQueue.make<{ at: number; seq: number; i: number }>()
-        times.forEach((at, i) => q.push({ at, seq: 0, i }))
+        const q = EventQueue.make<string>(16)
+        times.forEach((at, i) => q.push(at, i % 7, i, -1 - i, `p${i}`))
+        expect(q.size()).toBe(times.length)
         const out: Array<{ at: number; i: number }> = []
-        for (let e = q.pop(); e !== undefined; e = q.pop()) out.push({ at: e.at, i: e.i })
+        const e = EventQueue.popped<string>()
+        for (let n = 0; n <= times.length && q.pop(e); n++) {
+          expect([e.kind, e.from, e.payload]).toEqual([e.node % 7, -1 - e.node, `p${e.node}`])
+          out.push({ at: e.at, i: e.node })
+        }
         const expected = times.map((at, i) => ({ at, i })).sort((a, b) => a.at - b.at || a.i - b.i)
         expect(out).toEqual(expected)
+        expect(q.size()).toBe(0)
+        expect(q.peekAt()).toBe(Infinity)
+        expect(q.pop(e)).toBe(false)
+      }),
+    )
+  })
+
+  it('interleaving pushes and pops (and growing) matches a sorted list', () => {
+    // Each command pushes an event at a time ≥ the last popped one (as the engine does) or pops.
+    const command = fc.oneof(fc.record({ push: fc.integer({ min: 0, max: 30 }) }), fc.constant({ pop: true as const }))
+    fc.assert(
+      fc.property(fc.array(command, { maxLength: 300 }), (commands) => {
+        const q = EventQueue.make<number>(16)
+        const model: Array<{ at: number; i: number }> = []
+        const e = EventQueue.popped<number>()
+        let now = 0
+        commands.forEach((c, i) => {
+          if ('push' in c) {
+            q.push(now + c.push, 1, i, 0, i)
+            model.push({ at: now + c.push, i })
+            model.sort((a, b) => a.at - b.at || a.i - b.i)
+          } else {
+            const expected = model.shift()
+            expect(q.peekAt()).toBe(expected === undefined ? Infinity : expected.at)
+            expect(q.pop(e)).toBe(expected !== undefined)
+            if (expected !== undefined) {
+              expect([e.at, e.node, e.payload]).toEqual([expected.at, expected.i, expected.i])
+              now = e.at
+            }
+          }
+          expect(q.size()).toBe(model.length)
+        })
       }),
     )
   })

@@ -42,14 +42,9 @@ const PUT = 0
 const GET = 1
 const LOOKUP = 2
 
-interface SimEvent extends EventQueue.Timed {
-  readonly k: number
-  /** The node it happens at (DELIVER: the receiver), or the workload kind for WORK. */
-  readonly node: number
-  /** DELIVER: the sender. */
-  readonly from: number
-  readonly msg: Message.Message | undefined
-}
+// An event in the queue: its kind (above); the node it happens at (DELIVER: the receiver), or the
+// workload kind for WORK; `from`: DELIVER's sender, SEND_FAILED's destination, SCRIPTED's index;
+// the payload: the message of DELIVER and SEND_FAILED.
 
 export interface Progress {
   readonly now: number
@@ -114,7 +109,7 @@ export const run = <S>(scenario: Scenario, driver: Driver<S>, options: RunOption
   const workRng = rng.fork()
   const idRng = rng.fork()
   const network = Network.make(scenario.network, scenario.seed)
-  const queue = EventQueue.make<SimEvent>()
+  const queue = EventQueue.make<Message.Message>(scenario.nodes + 1024)
   const trace = Trace.make()
   const m = Metrics.collector()
   const progressEvery = options.progressEvery ?? 65536
@@ -148,7 +143,7 @@ export const run = <S>(scenario: Scenario, driver: Driver<S>, options: RunOption
   let nextUnpublished = 0
 
   const schedule = (at: number, k: number, node: number, from = -1, msg: Message.Message | undefined = undefined): void =>
-    queue.push({ at: Math.floor(at), seq: 0, k, node, from, msg }) // whole virtual milliseconds, as the core's Instants
+    queue.push(Math.floor(at), k, node, from, msg) // whole virtual milliseconds, as the core's Instants
 
   const isLive = (n: number): boolean => states[n] !== undefined
 
@@ -435,38 +430,38 @@ export const run = <S>(scenario: Scenario, driver: Driver<S>, options: RunOption
 
   const started = performance.now()
   const end = scenario.duration
+  const e = EventQueue.popped<Message.Message>()
   for (;;) {
-    const e = queue.peek()
-    if (e === undefined || e.at > end) break
-    queue.pop()
+    if (queue.peekAt() > end) break // also when empty (Infinity)
+    queue.pop(e)
     now = e.at
-    switch (e.k) {
+    switch (e.kind) {
       case DELIVER: {
         if (states[e.node] === undefined) {
           m.deadDeliveries++
           continue
         }
-        TraceCodes.event(trace, e.k, e.at, e.node, e.from, e.msg)
-        apply(e.node, { _tag: 'MessageReceived', at: Time.instant(now), from: addresses[e.from] as Address.Address, message: e.msg as Message.Message }, false)
+        TraceCodes.event(trace, e.kind, e.at, e.node, e.from, e.payload)
+        apply(e.node, { _tag: 'MessageReceived', at: Time.instant(now), from: addresses[e.from] as Address.Address, message: e.payload as Message.Message }, false)
         break
       }
       case TICK:
         if (states[e.node] === undefined || armed[e.node] !== e.at) continue
-        TraceCodes.event(trace, e.k, e.at, e.node, e.from, e.msg)
+        TraceCodes.event(trace, e.kind, e.at, e.node, e.from, e.payload)
         armed[e.node] = -1
         apply(e.node, { _tag: 'Ticked', at: Time.instant(now) }, true)
         break
       case SEND_FAILED:
         if (states[e.node] === undefined) continue
-        TraceCodes.event(trace, e.k, e.at, e.node, e.from, e.msg)
-        apply(e.node, { _tag: 'SendFailed', at: Time.instant(now), to: e.from >= 0 ? (addresses[e.from] as Address.Address) : Address.of('?'), rpcId: (e.msg as Message.Message).rpcId }, false)
+        TraceCodes.event(trace, e.kind, e.at, e.node, e.from, e.payload)
+        apply(e.node, { _tag: 'SendFailed', at: Time.instant(now), to: e.from >= 0 ? (addresses[e.from] as Address.Address) : Address.of('?'), rpcId: (e.payload as Message.Message).rpcId }, false)
         break
       case JOIN:
-        TraceCodes.event(trace, e.k, e.at, e.node, e.from, e.msg)
+        TraceCodes.event(trace, e.kind, e.at, e.node, e.from, e.payload)
         join(now)
         break
       case LEAVE:
-        TraceCodes.event(trace, e.k, e.at, e.node, e.from, e.msg)
+        TraceCodes.event(trace, e.kind, e.at, e.node, e.from, e.payload)
         if (e.node >= 0) leave(e.node)
         else if (scenario.churn !== undefined) {
           // Churn starts: every node present gets a session from now.
@@ -474,13 +469,13 @@ export const run = <S>(scenario: Scenario, driver: Driver<S>, options: RunOption
         }
         break
       case WORK:
-        TraceCodes.event(trace, e.k, e.at, e.node, e.from, e.msg)
+        TraceCodes.event(trace, e.kind, e.at, e.node, e.from, e.payload)
         work(e.node)
         break
       case SCRIPTED: {
         const s = script[e.from] as ScriptedLookup
         if (states[s.node] === undefined) continue
-        TraceCodes.event(trace, e.k, e.at, e.node, e.from, e.msg)
+        TraceCodes.event(trace, e.kind, e.at, e.node, e.from, e.payload)
         command(s.node, 'lookup', (opId) => ({ _tag: 'FindNodeRequested', at: Time.instant(now), opId, target: s.target }), s.target)
         break
       }
