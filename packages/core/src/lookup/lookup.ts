@@ -41,6 +41,11 @@ export interface Lookup {
   readonly parallelism: number
   /** Ascending XOR distance to `target`, unique ids. */
   readonly peers: ReadonlyArray<Peer>
+  /**
+   * `heads[i]` is the distance head (`headOf`) of `peers[i]`: most comparisons of the order are
+   * integer compares. Shared between versions that only change peer states.
+   */
+  readonly heads: ReadonlyArray<number>
   /** RPCs this lookup asked for. */
   readonly rpcs: number
 }
@@ -52,12 +57,13 @@ export type RecordOutcome = 'Recorded' | 'Ignored'
 /** Peers and lookups are built field by field: one shape each, cheap to copy. */
 const peer = (id: NodeId.NodeId, address: Address.Address, state: PeerState, hop: number): Peer => ({ id, address, state, hop })
 
-const withPeers = (l: Lookup, peers: ReadonlyArray<Peer>, rpcs: number): Lookup => ({
+const withPeers = (l: Lookup, peers: ReadonlyArray<Peer>, heads: ReadonlyArray<number>, rpcs: number): Lookup => ({
   target: l.target,
   self: l.self,
   bucketSize: l.bucketSize,
   parallelism: l.parallelism,
   peers,
+  heads,
   rpcs,
 })
 
@@ -75,6 +81,7 @@ export const start = (
       bucketSize: Math.max(1, params.bucketSize),
       parallelism: Math.max(1, params.parallelism),
       peers: [],
+      heads: [],
       rpcs: 0,
     },
     seeds,
@@ -85,24 +92,41 @@ export const start = (
 
 const isLive = (p: Peer): boolean => p.state !== 'Failed' && p.state !== 'Unresponsive'
 
-/** First index whose peer is not closer to the target than `id` (binary search on the order). */
-const lowerBound = (peers: ReadonlyArray<Peer>, target: NodeId.NodeId, id: NodeId.NodeId): number => {
+/**
+ * The first 31 bits of the XOR distance from `target` to `id`, as a non-negative small integer:
+ * a smaller head means a closer id; equal heads need the full comparison (`compareTo`).
+ */
+const headOf = (target: NodeId.NodeId, id: NodeId.NodeId): number =>
+  (((id[0] as number) ^ (target[0] as number)) << 23) |
+  (((id[1] as number) ^ (target[1] as number)) << 15) |
+  (((id[2] as number) ^ (target[2] as number)) << 7) |
+  (((id[3] as number) ^ (target[3] as number)) >>> 1)
+
+/** Order of `a` (head `ha`) and `b` (head `hb`) by distance to `target`: negative when `a` is closer. */
+const order = (target: NodeId.NodeId, ha: number, a: NodeId.NodeId, hb: number, b: NodeId.NodeId): number =>
+  ha !== hb ? ha - hb : Distance.compareTo(target, a, b)
+
+/** First index whose peer is not closer to the target than `id` (head `h`): binary search on the order. */
+const lowerBound = (l: Lookup, h: number, id: NodeId.NodeId): number => {
+  const heads = l.heads
   let lo = 0
-  let hi = peers.length
+  let hi = heads.length
   while (lo < hi) {
     const mid = (lo + hi) >>> 1
-    if (Distance.compareTo(target, (peers[mid] as Peer).id, id) < 0) lo = mid + 1
+    const hm = heads[mid] as number
+    if (hm < h || (hm === h && Distance.compareTo(l.target, (l.peers[mid] as Peer).id, id) < 0)) lo = mid + 1
     else hi = mid
   }
   return lo
 }
 
-/** Index of the peer with this id, or -1: O(log n), ids are unique and sorted by distance. */
-const indexOfId = (l: Lookup, id: NodeId.NodeId): number => {
-  const i = lowerBound(l.peers, l.target, id)
-  const p = l.peers[i]
-  return p !== undefined && NodeId.equals(p.id, id) ? i : -1
+/** Index of the peer with this id (head `h`), or -1: O(log n), ids are unique and sorted by distance. */
+const indexOfHead = (l: Lookup, h: number, id: NodeId.NodeId): number => {
+  const i = lowerBound(l, h, id)
+  return l.heads[i] === h && NodeId.equals((l.peers[i] as Peer).id, id) ? i : -1
 }
+
+const indexOfId = (l: Lookup, id: NodeId.NodeId): number => indexOfHead(l, headOf(l.target, id), id)
 
 export const find = (l: Lookup, id: NodeId.NodeId): Peer | undefined => l.peers[indexOfId(l, id)]
 
@@ -143,14 +167,7 @@ export const closest = (l: Lookup): ReadonlyArray<Peer> => {
 export const closestAnswered = (l: Lookup): Peer | undefined => l.peers.find((p) => p.state === 'Succeeded')
 
 /** How many peers this lookup knows that are closer to the target than `id`. */
-export const rankOf = (l: Lookup, id: NodeId.NodeId): number => {
-  let n = 0
-  for (const p of l.peers) {
-    if (Distance.compareTo(l.target, p.id, id) >= 0) break
-    n++
-  }
-  return n
-}
+export const rankOf = (l: Lookup, id: NodeId.NodeId): number => lowerBound(l, headOf(l.target, id), id)
 
 /** The hop count of the lookup: one more than the hop at which its closest result was learned. */
 export const hops = (l: Lookup): number => {
@@ -168,7 +185,7 @@ export const next = (l: Lookup): { readonly lookup: Lookup; readonly query: Read
   if (inFlight(l) >= l.parallelism) return { lookup: l, query: [] }
   const peers = l.peers.slice()
   const query = markNext(l, peers)
-  return query.length === 0 ? { lookup: l, query } : { lookup: withPeers(l, peers, l.rpcs + query.length), query }
+  return query.length === 0 ? { lookup: l, query } : { lookup: withPeers(l, peers, l.heads, l.rpcs + query.length), query }
 }
 
 /**
@@ -203,8 +220,8 @@ export const recordReply = (
   id: NodeId.NodeId,
   contacts: ReadonlyArray<PeerInfo>,
 ): { readonly lookup: Lookup; readonly outcome: RecordOutcome } => {
-  const peers = replied(l, id, contacts)
-  return peers === undefined ? { lookup: l, outcome: 'Ignored' } : { lookup: withPeers(l, peers, l.rpcs), outcome: 'Recorded' }
+  const next = replied(l, id, contacts)
+  return next === undefined ? { lookup: l, outcome: 'Ignored' } : { lookup: next, outcome: 'Recorded' }
 }
 
 /**
@@ -225,20 +242,37 @@ export const recordReplyAndNext = (
       readonly queried: number
       readonly inFlight: number
     } => {
-  const peers = replied(l, id, contacts)
-  if (peers === undefined) return { outcome: 'Ignored' }
+  const next = replied(l, id, contacts)
+  if (next === undefined) return { outcome: 'Ignored' }
+  const peers = next.peers
   let queried = 0
   let waiting = 0
-  for (const p of peers) {
-    if (p.state !== 'NotContacted') queried++
-    if (p.state === 'Waiting') waiting++
+  for (let i = 0; i < peers.length; i++) {
+    const st = (peers[i] as Peer).state
+    if (st !== 'NotContacted') queried++
+    if (st === 'Waiting') waiting++
   }
-  const query = waiting >= l.parallelism ? [] : markNext(l, peers)
-  return { outcome: 'Recorded', lookup: withPeers(l, peers, l.rpcs + query.length), query, queried, inFlight: waiting }
+  // `next` was just made by `replied` and has not escaped: its fresh peer array is ours to mark.
+  const query = waiting >= l.parallelism ? NO_PEERS : markNext(l, peers)
+  next.rpcs = l.rpcs + query.length
+  return { outcome: 'Recorded', lookup: next, query, queried, inFlight: waiting }
 }
 
-/** The new peer list after `id` answered with `contacts`, or undefined when the reply is ignored. */
-const replied = (l: Lookup, id: NodeId.NodeId, contacts: ReadonlyArray<PeerInfo>): Peer[] | undefined => {
+const NO_PEERS: ReadonlyArray<Peer> = []
+
+/** A lookup being built: local to one transition until it is returned. */
+interface Draft {
+  readonly target: NodeId.NodeId
+  readonly self: NodeId.NodeId
+  readonly bucketSize: number
+  readonly parallelism: number
+  readonly peers: Peer[]
+  readonly heads: ReadonlyArray<number>
+  rpcs: number
+}
+
+/** The lookup after `id` answered with `contacts` (a fresh peer array), or undefined when the reply is ignored. */
+const replied = (l: Lookup, id: NodeId.NodeId, contacts: ReadonlyArray<PeerInfo>): Draft | undefined => {
   const i = indexOfId(l, id)
   const p = l.peers[i]
   if (p === undefined || (p.state !== 'Waiting' && p.state !== 'Unresponsive')) return undefined
@@ -264,55 +298,76 @@ const setState = (
   if (p === undefined || !when(p.state)) return { lookup: l, outcome: 'Ignored' }
   const peers = l.peers.slice()
   peers[i] = peer(p.id, p.address, state, p.hop)
-  return { lookup: withPeers(l, peers, l.rpcs), outcome: 'Recorded' }
+  return { lookup: withPeers(l, peers, l.heads, l.rpcs), outcome: 'Recorded' }
 }
 
-/**
- * Inserts new candidates in distance order (known ids, duplicates and our own id are skipped):
- * the new ones are sorted, then merged with the list in one pass.
- */
-const merge = (l: Lookup, contacts: ReadonlyArray<PeerInfo>, hop: number): Lookup => {
-  const peers = mergePeers(l, contacts, hop, -1, undefined)
-  return peers === undefined || peers === l.peers ? l : withPeers(l, peers, l.rpcs)
-}
+/** Inserts new candidates in distance order (known ids, duplicates and our own id are skipped). */
+const merge = (l: Lookup, contacts: ReadonlyArray<PeerInfo>, hop: number): Lookup => mergePeers(l, contacts, hop, -1, undefined) ?? l
 
 /**
- * `l.peers` with the new candidates among `contacts` inserted (and, when `at >= 0`, the peer at
- * index `at` replaced by `changed`), as a fresh array; `l.peers` itself when nothing changes.
+ * `l` with the new candidates among `contacts` inserted (and, when `at >= 0`, the peer at index
+ * `at` replaced by `changed`), with a fresh peer array; undefined when `at < 0` and nothing is new.
+ *
+ * Each contact's distance head is computed once; known ids are found by a binary search on the
+ * heads, the new ones sorted by an insertion sort (a reply holds at most k), then merged with the
+ * list in one pass. Full 20-byte comparisons happen only between equal heads.
  */
-const mergePeers = (
-  l: Lookup,
-  contacts: ReadonlyArray<PeerInfo>,
-  hop: number,
-  at: number,
-  changed: Peer | undefined,
-): Peer[] => {
+const mergePeers = (l: Lookup, contacts: ReadonlyArray<PeerInfo>, hop: number, at: number, changed: Peer | undefined): Draft | undefined => {
   const target = l.target
   const old = l.peers
+  const oldHeads = l.heads
   let fresh: Peer[] | undefined
-  for (const c of contacts) {
-    if (c.id.length !== NodeId.BYTES || NodeId.equals(c.id, l.self) || indexOfId(l, c.id) >= 0) continue
-    ;(fresh ??= []).push(peer(c.id, c.address, 'NotContacted', hop))
+  let freshHeads: number[] | undefined
+  for (let c = 0; c < contacts.length; c++) {
+    const info = contacts[c] as PeerInfo
+    const id = info.id
+    if (id.length !== NodeId.BYTES || NodeId.equals(id, l.self)) continue
+    const h = headOf(target, id)
+    if (indexOfHead(l, h, id) >= 0) continue
+    const p = peer(id, info.address, 'NotContacted', hop)
+    if (fresh === undefined || freshHeads === undefined) {
+      fresh = [p]
+      freshHeads = [h]
+      continue
+    }
+    // insertion sort, ascending distance; a duplicate within the reply is dropped
+    let j = fresh.length
+    let dup = false
+    while (j > 0) {
+      const cmp = order(target, freshHeads[j - 1] as number, (fresh[j - 1] as Peer).id, h, id)
+      if (cmp === 0) dup = true
+      if (cmp <= 0) break
+      j--
+    }
+    if (dup) continue
+    fresh.splice(j, 0, p)
+    freshHeads.splice(j, 0, h)
   }
-  if (fresh === undefined) {
-    if (at < 0) return old as Peer[]
+  if (fresh === undefined || freshHeads === undefined) {
+    if (at < 0) return undefined
     const copy = old.slice()
     copy[at] = changed as Peer
-    return copy
+    return { target, self: l.self, bucketSize: l.bucketSize, parallelism: l.parallelism, peers: copy, heads: oldHeads, rpcs: l.rpcs }
   }
-  if (fresh.length > 1) fresh.sort((a, b) => Distance.compareTo(target, a.id, b.id))
-  const peers: Peer[] = []
+  const n = old.length + fresh.length
+  const peers: Peer[] = new Array<Peer>(n)
+  const heads: number[] = new Array<number>(n)
   let i = 0
-  let last: Peer | undefined
-  for (const f of fresh) {
-    while (i < old.length && Distance.compareTo(target, (old[i] as Peer).id, f.id) < 0) {
-      peers.push(i === at ? (changed as Peer) : (old[i] as Peer))
+  let o = 0
+  for (let f = 0; f < fresh.length; f++) {
+    const fp = fresh[f] as Peer
+    const fh = freshHeads[f] as number
+    while (i < old.length && order(target, oldHeads[i] as number, (old[i] as Peer).id, fh, fp.id) < 0) {
+      peers[o] = i === at ? (changed as Peer) : (old[i] as Peer)
+      heads[o++] = oldHeads[i] as number
       i++
     }
-    if (last !== undefined && NodeId.equals(last.id, f.id)) continue
-    peers.push(f)
-    last = f
+    peers[o] = fp
+    heads[o++] = fh
   }
-  for (; i < old.length; i++) peers.push(i === at ? (changed as Peer) : (old[i] as Peer))
-  return peers
+  for (; i < old.length; i++) {
+    peers[o] = i === at ? (changed as Peer) : (old[i] as Peer)
+    heads[o++] = oldHeads[i] as number
+  }
+  return { target, self: l.self, bucketSize: l.bucketSize, parallelism: l.parallelism, peers, heads, rpcs: l.rpcs }
 }
