@@ -36,4 +36,22 @@ describe('determinism', () => {
     expect(b.metrics.samples).toEqual(a.metrics.samples)
     expect(c.traceHash).not.toBe(a.traceHash)
   })
+
+  it('counts every popped event once: the handled ones are `events`, the rest are accounted for', () => {
+    const r = run(scenario(3))
+    const c = r.eventCounts
+    expect(c.deliveries + c.ticks + c.sendFailures + c.joins + c.leaves + c.workload + c.scripted).toBe(r.events)
+    expect(c.popped).toBe(r.events + c.deadDeliveries + c.staleTicks + c.skipped + c.samples)
+    expect(c.deadDeliveries).toBe(r.metrics.deadDeliveries)
+    expect(c.deadDeliveries).toBeGreaterThan(0) // churn: messages to departed nodes
+    expect(c.joins).toBe(r.nodesEverCreated) // protocol joins: every node, first ones and replacements
+    expect(c.leaves).toBeGreaterThan(0)
+    expect(c.sendFailures).toBe(0) // the simulator only sends to node numbers it made
+    // Samples every 30 s from 0 to 4 min, each popped once (the last is at the end, not repeated).
+    expect(c.samples).toBe(9)
+    expect(r.metrics.samples.length).toBe(9)
+    // A step per delivery, tick and send failure, plus one per command (joins' bootstraps, workload).
+    expect(c.steps).toBeGreaterThanOrEqual(c.deliveries + c.ticks + c.sendFailures)
+    expect(c.steps).toBeLessThanOrEqual(c.deliveries + c.ticks + c.sendFailures + c.joins + c.workload + c.scripted)
+  })
 })

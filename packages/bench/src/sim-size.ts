@@ -14,7 +14,13 @@ export interface SizeResult {
   readonly prefilled_contacts: number
   readonly heap_bytes_per_node: number
   readonly heap_bytes: number
+  /** Events handled (see `Engine.EventCounts`); `popped` adds the skipped ones and the samples. */
   readonly events: number
+  readonly popped: number
+  readonly stale_ticks: number
+  readonly dead_deliveries: number
+  /** Calls of the core's `step`. */
+  readonly steps: number
   readonly events_per_s: number
   /** Events per second of CPU time of this process (robust when other processes share the cores). */
   readonly events_per_cpu_s: number
@@ -76,6 +82,10 @@ const main = (): void => {
     heap_bytes_per_node: Math.round(heap / nodes),
     heap_bytes: heap,
     events: result.events,
+    popped: result.eventCounts.popped,
+    stale_ticks: result.eventCounts.staleTicks,
+    dead_deliveries: result.eventCounts.deadDeliveries,
+    steps: result.eventCounts.steps,
     events_per_s: Math.round(result.eventsPerSecond),
     events_per_cpu_s: Math.round(result.events / cpuSeconds),
     cpu_s: Math.round(cpuSeconds * 10) / 10,

@@ -95,6 +95,33 @@ export interface RunResult {
   readonly join: Metrics.KindSummary
   /** Deadlines the core returned at or before the instant it had just been ticked (should be 0). */
   readonly stuckDeadlines: number
+  /** What the queue held: every event popped, by kind, and the core steps they caused. */
+  readonly eventCounts: EventCounts
+}
+
+/**
+ * The events popped from the queue by kind. `events` counts the handled ones: deliveries to a live
+ * node, timer expiries, send failures, joins, departures (and the start of churn), workload
+ * arrivals and scripted lookups. Not counted: deliveries to a node that has left, timer entries
+ * superseded by a later re-arming (the queue keeps them, they are skipped when popped), scripted
+ * lookups from a departed node, and the metric samples.
+ */
+export interface EventCounts {
+  readonly deliveries: number
+  readonly ticks: number
+  readonly sendFailures: number
+  readonly joins: number
+  readonly leaves: number
+  readonly workload: number
+  readonly scripted: number
+  readonly deadDeliveries: number
+  readonly staleTicks: number
+  readonly skipped: number
+  readonly samples: number
+  /** Events popped in all (handled or not). */
+  readonly popped: number
+  /** Calls of the core's `step` (an event, or a command issued while handling one). */
+  readonly steps: number
 }
 
 export { addressOf, indexOfAddress } from './addresses.js'
@@ -129,6 +156,13 @@ export const run = <S>(scenario: Scenario, driver: Driver<S>, options: RunOption
   let now = 0
   let events = 0
   let stuck = 0
+  let steps = 0
+  // Popped events by kind (index: the kind code), handled and skipped.
+  const handled = [0, 0, 0, 0, 0, 0, 0, 0, 0]
+  const skipped = [0, 0, 0, 0, 0, 0, 0, 0, 0]
+  const count = (counts: number[], kind: number): void => {
+    counts[kind] = (counts[kind] as number) + 1
+  }
 
   const keys = Workload.keys(scenario.workload.keys, scenario.workload.popularity, scenario.seed)
   const keyHex = keys.ids.map((k) => NodeId.toHex(k))
@@ -284,6 +318,7 @@ export const run = <S>(scenario: Scenario, driver: Driver<S>, options: RunOption
   /** Steps node `i` with `event`, carries out the effects, re-arms its timer. */
   const apply = (i: number, event: Event, ticked: boolean): void => {
     const r = driver.step(states[i] as S, event)
+    steps++
     states[i] = r.state
     for (const eff of r.effects) {
       TraceCodes.effect(trace, eff)
@@ -439,6 +474,7 @@ export const run = <S>(scenario: Scenario, driver: Driver<S>, options: RunOption
       case DELIVER: {
         if (states[e.node] === undefined) {
           m.deadDeliveries++
+          count(skipped, DELIVER)
           continue
         }
         TraceCodes.event(trace, e.kind, e.at, e.node, e.from, e.payload)
@@ -446,13 +482,19 @@ export const run = <S>(scenario: Scenario, driver: Driver<S>, options: RunOption
         break
       }
       case TICK:
-        if (states[e.node] === undefined || armed[e.node] !== e.at) continue
+        if (states[e.node] === undefined || armed[e.node] !== e.at) {
+          count(skipped, TICK)
+          continue
+        }
         TraceCodes.event(trace, e.kind, e.at, e.node, e.from, e.payload)
         armed[e.node] = -1
         apply(e.node, { _tag: 'Ticked', at: Time.instant(now) }, true)
         break
       case SEND_FAILED:
-        if (states[e.node] === undefined) continue
+        if (states[e.node] === undefined) {
+          count(skipped, SEND_FAILED)
+          continue
+        }
         TraceCodes.event(trace, e.kind, e.at, e.node, e.from, e.payload)
         apply(e.node, { _tag: 'SendFailed', at: Time.instant(now), to: e.from >= 0 ? (addresses[e.from] as Address.Address) : Address.of('?'), rpcId: (e.payload as Message.Message).rpcId }, false)
         break
@@ -474,7 +516,10 @@ export const run = <S>(scenario: Scenario, driver: Driver<S>, options: RunOption
         break
       case SCRIPTED: {
         const s = script[e.from] as ScriptedLookup
-        if (states[s.node] === undefined) continue
+        if (states[s.node] === undefined) {
+          count(skipped, SCRIPTED)
+          continue
+        }
         TraceCodes.event(trace, e.kind, e.at, e.node, e.from, e.payload)
         command(s.node, 'lookup', (opId) => ({ _tag: 'FindNodeRequested', at: Time.instant(now), opId, target: s.target }), s.target)
         break
@@ -482,8 +527,10 @@ export const run = <S>(scenario: Scenario, driver: Driver<S>, options: RunOption
       case SAMPLE:
         sample(now)
         if (now + scenario.metrics.sample <= end) schedule(now + scenario.metrics.sample, SAMPLE, -1)
+        count(skipped, SAMPLE)
         continue
     }
+    count(handled, e.kind)
     events++
     if (options.onProgress !== undefined && (events & (progressEvery - 1)) === 0) {
       options.onProgress({ now, duration: end, events, live: live.length })
@@ -513,5 +560,20 @@ export const run = <S>(scenario: Scenario, driver: Driver<S>, options: RunOption
     put: Metrics.summarise(m.ops, 'put'),
     join: Metrics.summarise(m.ops, 'join'),
     stuckDeadlines: stuck,
+    eventCounts: {
+      deliveries: handled[DELIVER] as number,
+      ticks: handled[TICK] as number,
+      sendFailures: handled[SEND_FAILED] as number,
+      joins: handled[JOIN] as number,
+      leaves: handled[LEAVE] as number,
+      workload: handled[WORK] as number,
+      scripted: handled[SCRIPTED] as number,
+      deadDeliveries: skipped[DELIVER] as number,
+      staleTicks: skipped[TICK] as number,
+      skipped: (skipped[SEND_FAILED] as number) + (skipped[SCRIPTED] as number),
+      samples: skipped[SAMPLE] as number,
+      popped: handled.reduce((a, b) => a + b, 0) + skipped.reduce((a, b) => a + b, 0),
+      steps,
+    },
   }
 }
