@@ -26,8 +26,7 @@ import type { FailureReason } from './effect.js'
 import * as Lookups from './lookups.js'
 import type { Fx } from './send.js'
 import * as Send from './send.js'
-import * as State from './state.js'
-import type { NodeState, Task } from './state.js'
+import type { Draft, NodeState, Task } from './state.js'
 
 type Command = Exclude<Event, { _tag: 'MessageReceived' | 'SendFailed' | 'Ticked' }>
 
@@ -71,12 +70,11 @@ export const fits = (s: NodeState, key: NodeId.NodeId, value: Value.Value): bool
 
 // transitions
 
-const complete = (s: NodeState, fx: Fx, opId: OpId, reason: FailureReason): NodeState => {
+const fail = (fx: Fx, opId: OpId, reason: FailureReason): void => {
   fx.push({ _tag: 'Complete', opId, outcome: { _tag: 'Failed', reason } })
-  return s
 }
 
-export const onCommand = (s: NodeState, fx: Fx, c: Command): NodeState => {
+export const onCommand = (s: Draft, fx: Fx, c: Command): void => {
   switch (c._tag) {
     case 'BootstrapRequested':
       return bootstrap(s, fx, c.opId, c.contacts)
@@ -85,61 +83,63 @@ export const onCommand = (s: NodeState, fx: Fx, c: Command): NodeState => {
     case 'PutRequested':
       return put(s, fx, c.opId, c.key, c.value)
     case 'PingRequested': {
-      if (!isAddress(c.address)) return complete(s, fx, c.opId, 'InvalidRequest')
-      const { state, id } = Lookups.addTask(s, { _tag: 'Pinging', opId: c.opId })
-      return Send.request(state, fx, c.address, undefined, { _tag: 'Ping' }, { _tag: 'Ping', task: id })
+      if (!isAddress(c.address)) return fail(fx, c.opId, 'InvalidRequest')
+      const id = Lookups.addTask(s, { _tag: 'Pinging', opId: c.opId })
+      return Send.request(s, fx, c.address, undefined, { _tag: 'Ping' }, { _tag: 'Ping', task: id })
     }
     case 'FindNodeRequested':
-      if (!NodeId.isNodeId(c.target)) return complete(s, fx, c.opId, 'InvalidRequest')
-      if (RoutingTable.size(s.table) === 0) return complete(s, fx, c.opId, 'NoPeers')
+      if (!NodeId.isNodeId(c.target)) return fail(fx, c.opId, 'InvalidRequest')
+      if (RoutingTable.size(s.table) === 0) return fail(fx, c.opId, 'NoPeers')
       return Lookups.start(s, fx, c.target, { _tag: 'FindNode', opId: c.opId }, false)
     case 'RefreshRequested': {
       const stale = RoutingTable.staleBuckets(s.table, s.now, s.config.refreshInterval)
       if (stale.length === 0) {
         fx.push({ _tag: 'Complete', opId: c.opId, outcome: { _tag: 'Refreshed', buckets: 0 } })
-        return s
+        return
       }
-      const { state, id } = Lookups.addTask(s, { _tag: 'Refreshing', opId: c.opId, pending: stale.length, buckets: stale.length })
-      return Lookups.refreshBuckets(state, fx, stale, id, false)
+      const id = Lookups.addTask(s, { _tag: 'Refreshing', opId: c.opId, pending: stale.length, buckets: stale.length })
+      return Lookups.refreshBuckets(s, fx, stale, id, false)
     }
     case 'RecordsRestored': {
       const records = Array.isArray(c.records) ? c.records.filter(isRecord) : []
       const { store, kept, dropped } = Store.restore(s.store, records, s.now, s.config, s.config.maxRecords)
       for (const key of dropped) fx.push({ _tag: 'Notify', notification: { _tag: 'RecordRemoved', key } })
       fx.push({ _tag: 'Complete', opId: c.opId, outcome: { _tag: 'Restored', records: kept } })
-      return State.set(s, 'store', store)
+      s.store = store
+      return
     }
     case 'Cancelled': {
       for (const [id, t] of s.tasks)
-        if (opIdOfTask(t) === c.opId) return complete(Lookups.setTask(s, id, undefined), fx, c.opId, 'Cancelled')
-      return s
+        if (opIdOfTask(t) === c.opId) {
+          Lookups.setTask(s, id, undefined)
+          return fail(fx, c.opId, 'Cancelled')
+        }
+      return
     }
   }
 }
 
-const bootstrap = (s: NodeState, fx: Fx, opId: OpId, contacts: ReadonlyArray<Address>): NodeState => {
+const bootstrap = (s: Draft, fx: Fx, opId: OpId, contacts: ReadonlyArray<Address>): void => {
   const addresses = Array.isArray(contacts) ? [...new Set(contacts.filter(isAddress))] : []
-  if (addresses.length === 0) return complete(s, fx, opId, 'InvalidRequest')
-  const added = Lookups.addTask(s, { _tag: 'Bootstrapping', opId, pending: addresses.length, answered: 0 })
-  let state = added.state
-  for (const a of addresses) state = Send.request(state, fx, a, undefined, { _tag: 'Ping' }, { _tag: 'Ping', task: added.id })
-  return state
+  if (addresses.length === 0) return fail(fx, opId, 'InvalidRequest')
+  const id = Lookups.addTask(s, { _tag: 'Bootstrapping', opId, pending: addresses.length, answered: 0 })
+  for (const a of addresses) Send.request(s, fx, a, undefined, { _tag: 'Ping' }, { _tag: 'Ping', task: id })
 }
 
-const get = (s: NodeState, fx: Fx, opId: OpId, key: NodeId.NodeId): NodeState => {
-  if (!NodeId.isNodeId(key)) return complete(s, fx, opId, 'InvalidRequest')
+const get = (s: Draft, fx: Fx, opId: OpId, key: NodeId.NodeId): void => {
+  if (!NodeId.isNodeId(key)) return fail(fx, opId, 'InvalidRequest')
   if (RoutingTable.size(s.table) === 0) {
     const local = Store.get(s.store, key, s.now)
-    if (local === undefined) return complete(s, fx, opId, 'NoPeers')
+    if (local === undefined) return fail(fx, opId, 'NoPeers')
     fx.push({ _tag: 'Complete', opId, outcome: { _tag: 'Found', value: local.value, hops: 0 } })
-    return s
+    return
   }
-  return Lookups.start(s, fx, key, { _tag: 'Get', opId }, true)
+  Lookups.start(s, fx, key, { _tag: 'Get', opId }, true)
 }
 
-const put = (s: NodeState, fx: Fx, opId: OpId, key: NodeId.NodeId, value: Value.Value): NodeState => {
-  if (!NodeId.isNodeId(key) || !Value.isValue(value)) return complete(s, fx, opId, 'InvalidRequest')
-  if (!fits(s, key, value)) return complete(s, fx, opId, 'TooLarge')
+const put = (s: Draft, fx: Fx, opId: OpId, key: NodeId.NodeId, value: Value.Value): void => {
+  if (!NodeId.isNodeId(key) || !Value.isValue(value)) return fail(fx, opId, 'InvalidRequest')
+  if (!fits(s, key, value)) return fail(fx, opId, 'TooLarge')
   const { store, outcome } = Store.put(
     s.store,
     { key, value, origin: 'Published', expiresAt: Time.add(s.now, s.config.expireAfter) },
@@ -148,7 +148,7 @@ const put = (s: NodeState, fx: Fx, opId: OpId, key: NodeId.NodeId, value: Value.
     Number.MAX_SAFE_INTEGER,
   )
   if (outcome._tag !== 'Full') fx.push({ _tag: 'Notify', notification: { _tag: 'RecordStored', record: outcome.record } })
-  const state = State.set(s, 'store', store)
-  if (RoutingTable.size(s.table) === 0) return complete(state, fx, opId, 'NoPeers')
-  return Lookups.start(state, fx, key, { _tag: 'Put', opId, key, value }, false)
+  s.store = store
+  if (RoutingTable.size(s.table) === 0) return fail(fx, opId, 'NoPeers')
+  Lookups.start(s, fx, key, { _tag: 'Put', opId, key, value }, false)
 }

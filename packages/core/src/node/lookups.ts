@@ -15,11 +15,9 @@ import type { Duration } from '../time.js'
 import * as Time from '../time.js'
 import type { Notification } from './effect.js'
 import type { OpId } from './event.js'
-import * as Metrics from './metrics.js'
 import type { Fx } from './send.js'
 import * as Send from './send.js'
-import type { Goal, NodeState, Task } from './state.js'
-import * as State from './state.js'
+import type { Draft, Goal, NodeState, Purpose, Task } from './state.js'
 
 type Looking = Extract<Task, { _tag: 'Looking' }>
 
@@ -52,64 +50,61 @@ const looking = (s: NodeState, id: number): Looking | undefined => {
 
 // transitions
 
-export const setTask = (s: NodeState, id: number, task: Task | undefined): NodeState => {
+/** Replaces (or with `undefined` removes) task `id`: a new task map, the old one is shared. */
+export const setTask = (s: Draft, id: number, task: Task | undefined): void => {
   const tasks = new Map(s.tasks)
   if (task === undefined) tasks.delete(id)
   else tasks.set(id, task)
-  return State.set(s, 'tasks', tasks)
+  s.tasks = tasks
 }
 
-export const addTask = (s: NodeState, task: Task): { readonly state: NodeState; readonly id: number } => {
+/** Adds `task` under the next task number, which is returned. */
+export const addTask = (s: Draft, task: Task): number => {
   const id = s.nextTask
-  return { state: { ...setTask(s, id, task), nextTask: id + 1 }, id }
+  setTask(s, id, task)
+  s.nextTask = id + 1
+  return id
 }
 
 /**
  * Starts a lookup of `target` seeded with the k closest contacts of our table, and marks the
  * target's bucket as looked up (§2.3 refresh clock). `values`: FIND_VALUE instead of FIND_NODE.
  */
-export const start = (s: NodeState, fx: Fx, target: NodeId, goal: Goal, values: boolean): NodeState => {
+export const start = (s: Draft, fx: Fx, target: NodeId, goal: Goal, values: boolean): void => {
   const seeds = RoutingTable.closest(s.table, target, s.config.bucketSize)
   const lookup = Lookup.start(target, s.id, seeds, s.config)
-  // Built with State.set (not a spread) so every NodeState keeps init's one hidden class.
-  const touched = State.set(State.set(s, 'table', RoutingTable.touch(s.table, target, s.now)), 'metrics', Metrics.bump(s.metrics, 'lookupsStarted'))
-  const { state, id } = addTask(touched, { _tag: 'Looking', goal, lookup, values })
-  return drive(state, fx, id)
+  s.table = RoutingTable.touch(s.table, target, s.now)
+  s.metrics.lookupsStarted++
+  drive(s, fx, addTask(s, { _tag: 'Looking', goal, lookup, values }))
 }
 
 /** Sends what the lookup asks for, or finishes it. */
-const drive = (s: NodeState, fx: Fx, id: number): NodeState => {
+const drive = (s: Draft, fx: Fx, id: number): void => {
   const task = looking(s, id)
-  if (task === undefined) return s
+  if (task === undefined) return
   if (Lookup.isFinished(task.lookup)) return finish(s, fx, id, task)
   const { lookup, query } = Lookup.next(task.lookup)
-  if (lookup === task.lookup) return s
+  if (lookup === task.lookup) return
   const next: Looking = { _tag: 'Looking', goal: task.goal, lookup, values: task.values }
-  return send(setTask(s, id, next), id, next, query, fx)
+  setTask(s, id, next)
+  send(s, id, next, query, fx)
 }
 
 /** The RPCs of lookup task `id` to the peers `query`. */
-const send = (s: NodeState, id: number, task: Looking, query: ReadonlyArray<Lookup.Peer>, fx: Fx): NodeState => {
-  let state = s
-  for (const q of query)
-    state = Send.request(
-      state,
-      fx,
-      q.address,
-      q.id,
-      task.values ? { _tag: 'FindValue', key: task.lookup.target } : { _tag: 'FindNode', target: task.lookup.target },
-      { _tag: 'Lookup', task: id },
-    )
-  return state
+const send = (s: Draft, id: number, task: Looking, query: ReadonlyArray<Lookup.Peer>, fx: Fx): void => {
+  if (query.length === 0) return
+  const body: Send.RequestBody = task.values ? { _tag: 'FindValue', key: task.lookup.target } : { _tag: 'FindNode', target: task.lookup.target }
+  const purpose: Purpose = { _tag: 'Lookup', task: id }
+  for (const q of query) Send.request(s, fx, q.address, q.id, body, purpose)
 }
 
 /** Peer `from` of lookup `id` answered with contacts. */
-export const onNodes = (s: NodeState, fx: Fx, id: number, from: NodeId, contacts: ReadonlyArray<PeerInfo>): NodeState => {
+export const onNodes = (s: Draft, fx: Fx, id: number, from: NodeId, contacts: ReadonlyArray<PeerInfo>): void => {
   const task = looking(s, id)
-  if (task === undefined) return s
+  if (task === undefined) return
   const k = s.config.bucketSize
   const r = Lookup.recordReplyAndNext(task.lookup, from, contacts.length > k ? contacts.slice(0, k) : contacts)
-  if (r.outcome === 'Ignored') return s
+  if (r.outcome === 'Ignored') return
   fx.push({
     _tag: 'Notify',
     notification: { _tag: 'LookupProgressed', opId: opIdOf(task.goal), queried: r.queried, inFlight: r.inFlight },
@@ -117,16 +112,18 @@ export const onNodes = (s: NodeState, fx: Fx, id: number, from: NodeId, contacts
   const next: Looking = { _tag: 'Looking', goal: task.goal, lookup: r.lookup, values: task.values }
   // `next` asks for nothing once the lookup is finished (its k closest live peers all answered).
   if (r.query.length === 0 && Lookup.isFinished(r.lookup)) return finish(s, fx, id, next)
-  return send(setTask(s, id, next), id, next, r.query, fx)
+  setTask(s, id, next)
+  send(s, id, next, r.query, fx)
 }
 
 /** Peer `peer` of lookup `id` timed out (`final`: failed for good). */
-export const onFailure = (s: NodeState, fx: Fx, id: number, peer: NodeId, final: boolean): NodeState => {
+export const onFailure = (s: Draft, fx: Fx, id: number, peer: NodeId, final: boolean): void => {
   const task = looking(s, id)
-  if (task === undefined) return s
+  if (task === undefined) return
   const { lookup, outcome } = final ? Lookup.recordFailure(task.lookup, peer) : Lookup.recordTimeout(task.lookup, peer)
-  if (outcome === 'Ignored') return s
-  return drive(setTask(s, id, { ...task, lookup }), fx, id)
+  if (outcome === 'Ignored') return
+  setTask(s, id, { _tag: 'Looking', goal: task.goal, lookup, values: task.values })
+  drive(s, fx, id)
 }
 
 /**
@@ -134,26 +131,19 @@ export const onFailure = (s: NodeState, fx: Fx, id: number, peer: NodeId, final:
  * caches the value at the closest peer that answered without it, with a lifetime that shrinks
  * with that peer's distance to the key (§2.3 fn. 2, see `cacheTtl`).
  */
-export const onValue = (s: NodeState, fx: Fx, id: number, from: NodeId, value: Value, ttl: Duration): NodeState => {
+export const onValue = (s: Draft, fx: Fx, id: number, from: NodeId, value: Value, ttl: Duration): void => {
   const task = looking(s, id)
-  if (task === undefined || task.goal._tag !== 'Get') return s
+  if (task === undefined || task.goal._tag !== 'Get') return
   const peer = Lookup.find(task.lookup, from)
   const hops = peer === undefined ? 1 : peer.hop + 1
-  let state = ended(setTask(s, id, undefined), fx, task, hops, true)
+  setTask(s, id, undefined)
+  ended(s, fx, task, hops, true)
   fx.push({ _tag: 'Complete', opId: task.goal.opId, outcome: { _tag: 'Found', value, hops } })
   const at = Lookup.closestAnswered(task.lookup)
-  if (!s.config.cacheValues || at === undefined) return state
-  const cached = cacheTtl(state, at.id, task.lookup.target, ttl)
-  if (cached < MIN_CACHE_TTL) return state
-  state = Send.request(
-    state,
-    fx,
-    at.address,
-    at.id,
-    { _tag: 'Store', key: task.lookup.target, value, ttl: cached },
-    { _tag: 'Store', task: undefined },
-  )
-  return state
+  if (!s.config.cacheValues || at === undefined) return
+  const cached = cacheTtl(s, at.id, task.lookup.target, ttl)
+  if (cached < MIN_CACHE_TTL) return
+  Send.request(s, fx, at.address, at.id, { _tag: 'Store', key: task.lookup.target, value, ttl: cached }, { _tag: 'Store', task: undefined })
 }
 
 /**
@@ -171,7 +161,7 @@ export const cacheTtl = (s: NodeState, holder: NodeId, key: NodeId, remaining: D
   return (excess >= 52 ? 0 : Math.floor(base / 2 ** excess)) as Duration
 }
 
-const ended = (s: NodeState, fx: Fx, task: Looking, hops: number, found: boolean): NodeState => {
+const ended = (s: Draft, fx: Fx, task: Looking, hops: number, found: boolean): void => {
   fx.push({
     _tag: 'Notify',
     notification: {
@@ -184,15 +174,16 @@ const ended = (s: NodeState, fx: Fx, task: Looking, hops: number, found: boolean
       found,
     },
   })
-  return State.set(s, 'metrics', Metrics.bump(s.metrics, 'lookupsFinished'))
+  s.metrics.lookupsFinished++
 }
 
-const finish = (s0: NodeState, fx: Fx, id: number, task: Looking): NodeState => {
+const finish = (s: Draft, fx: Fx, id: number, task: Looking): void => {
   const result = Lookup.closest(task.lookup)
   const hops = Lookup.hops(task.lookup)
   const goal = task.goal
-  const local = goal._tag === 'Get' ? Store.get(s0.store, task.lookup.target, s0.now) : undefined
-  let s = ended(setTask(s0, id, undefined), fx, task, hops, local !== undefined)
+  const local = goal._tag === 'Get' ? Store.get(s.store, task.lookup.target, s.now) : undefined
+  setTask(s, id, undefined)
+  ended(s, fx, task, hops, local !== undefined)
   const closest = result.map(info)
   switch (goal._tag) {
     case 'FindNode':
@@ -201,7 +192,7 @@ const finish = (s0: NodeState, fx: Fx, id: number, task: Looking): NodeState => 
         opId: goal.opId,
         outcome: result.length === 0 ? { _tag: 'Failed', reason: 'NoPeers' } : { _tag: 'NodesFound', closest, hops },
       })
-      return s
+      return
     case 'Get':
       // Nobody had it: serve our own copy if we hold one (we may be its publisher or a holder).
       fx.push({
@@ -214,7 +205,7 @@ const finish = (s0: NodeState, fx: Fx, id: number, task: Looking): NodeState => 
               ? { _tag: 'Failed', reason: 'NoPeers' }
               : { _tag: 'NotFound', closest },
       })
-      return s
+      return
     case 'Put':
       return storeAt(s, fx, goal.opId, goal.key, goal.value, closest)
     case 'Join':
@@ -229,13 +220,13 @@ const finish = (s0: NodeState, fx: Fx, id: number, task: Looking): NodeState => 
         })
       return refreshFarther(s, fx)
     case 'Refresh': {
-      if (goal.parent === undefined) return s
+      if (goal.parent === undefined) return
       const parent = s.tasks.get(goal.parent)
-      if (parent === undefined || parent._tag !== 'Refreshing') return s
+      if (parent === undefined || parent._tag !== 'Refreshing') return
       if (parent.pending > 1) return setTask(s, goal.parent, { ...parent, pending: parent.pending - 1 })
-      s = setTask(s, goal.parent, undefined)
+      setTask(s, goal.parent, undefined)
       fx.push({ _tag: 'Complete', opId: parent.opId, outcome: { _tag: 'Refreshed', buckets: parent.buckets } })
-      return s
+      return
     }
   }
 }
@@ -244,34 +235,19 @@ const finish = (s0: NodeState, fx: Fx, id: number, task: Looking): NodeState => 
  * STORE `value` at the k closest peers a lookup found (§2.3). A user's put is tracked by a
  * `Storing` task that completes with the number of acknowledgements once every STORE settled.
  */
-const storeAt = (
-  s0: NodeState,
-  fx: Fx,
-  opId: OpId | undefined,
-  key: NodeId,
-  value: Value,
-  peers: ReadonlyArray<PeerInfo>,
-): NodeState => {
+const storeAt = (s: Draft, fx: Fx, opId: OpId | undefined, key: NodeId, value: Value, peers: ReadonlyArray<PeerInfo>): void => {
   if (peers.length === 0) {
     if (opId !== undefined) fx.push({ _tag: 'Complete', opId, outcome: { _tag: 'Failed', reason: 'NoPeers' } })
-    return s0
+    return
   }
-  let s = s0
-  let task: number | undefined
-  if (opId !== undefined) {
-    const added = addTask(s, { _tag: 'Storing', opId, pending: peers.length, acked: 0 })
-    s = added.state
-    task = added.id
-  }
-  for (const p of peers)
-    s = Send.request(s, fx, p.address, p.id, { _tag: 'Store', key, value, ttl: s.config.expireAfter }, { _tag: 'Store', task })
-  return s
+  const task = opId === undefined ? undefined : addTask(s, { _tag: 'Storing', opId, pending: peers.length, acked: 0 })
+  for (const p of peers) Send.request(s, fx, p.address, p.id, { _tag: 'Store', key, value, ttl: s.config.expireAfter }, { _tag: 'Store', task })
 }
 
 /** A STORE of task `id` settled (acknowledged or not). */
-export const onStoreSettled = (s: NodeState, fx: Fx, id: number, acked: boolean): NodeState => {
+export const onStoreSettled = (s: Draft, fx: Fx, id: number, acked: boolean): void => {
   const task = s.tasks.get(id)
-  if (task === undefined || task._tag !== 'Storing') return s
+  if (task === undefined || task._tag !== 'Storing') return
   const next = { ...task, pending: task.pending - 1, acked: task.acked + (acked ? 1 : 0) }
   if (next.pending > 0) return setTask(s, id, next)
   if (next.opId !== undefined)
@@ -280,35 +256,34 @@ export const onStoreSettled = (s: NodeState, fx: Fx, id: number, acked: boolean)
       opId: next.opId,
       outcome: next.acked > 0 ? { _tag: 'Stored', replicas: next.acked } : { _tag: 'Failed', reason: 'NoReplicas' },
     })
-  return setTask(s, id, undefined)
+  setTask(s, id, undefined)
 }
 
 /** Refresh lookups for the given buckets (§2.3): a random id in each bucket's range. */
 export const refreshBuckets = (
-  s0: NodeState,
+  s: Draft,
   fx: Fx,
   buckets: ReadonlyArray<RoutingTable.Bucket>,
   parent: number | undefined,
   join: boolean,
-): NodeState => {
-  let s = s0
+): void => {
   for (const b of buckets) {
     const [target, prng] = Distance.randomInPrefix(b.prefix, b.depth, s.prng)
-    s = start(State.set(s, 'prng', prng), fx, target, { _tag: 'Refresh', parent, join }, false)
+    s.prng = prng
+    start(s, fx, target, { _tag: 'Refresh', parent, join }, false)
   }
-  return s
 }
 
 /** §2.3 join: after the lookup of our own id, refresh every bucket farther than our closest neighbour. */
-const refreshFarther = (s: NodeState, fx: Fx): NodeState => {
+const refreshFarther = (s: Draft, fx: Fx): void => {
   const nearest = RoutingTable.closest(s.table, s.id, 1)[0]
-  if (nearest === undefined) return s
+  if (nearest === undefined) return
   const depth = Distance.commonPrefixLength(nearest.id, s.id)
   const farther = RoutingTable.buckets(s.table).filter((b) => {
     const shared = Distance.commonPrefixLength(b.prefix, s.id)
     return shared < b.depth && shared < depth
   })
-  return refreshBuckets(s, fx, farther, undefined, true)
+  refreshBuckets(s, fx, farther, undefined, true)
 }
 
 /** Time left for a record, never negative. */

@@ -17,42 +17,40 @@ import * as Time from '../time.js'
 import * as Lookups from './lookups.js'
 import type { Fx } from './send.js'
 import * as Send from './send.js'
-import * as State from './state.js'
-import type { NodeState } from './state.js'
+import type { Draft } from './state.js'
 
 // transitions
 
-export const onTick = (s0: NodeState, fx: Fx): NodeState => {
+export const onTick = (s: Draft, fx: Fx): void => {
   // republish before expiry: a publication is due exactly when it would expire
-  let s = records(s0, fx)
-  s = expire(s, fx)
-  return refresh(s, fx)
+  records(s, fx)
+  expire(s, fx)
+  refresh(s, fx)
 }
 
-const expire = (s: NodeState, fx: Fx): NodeState => {
-  if (s.store.next === undefined || !Time.isReached(s.store.next, s.now)) return s
+const expire = (s: Draft, fx: Fx): void => {
+  if (s.store.next === undefined || !Time.isReached(s.store.next, s.now)) return
   const { store, expired } = Store.expire(s.store, s.now)
   for (const key of expired) fx.push({ _tag: 'Notify', notification: { _tag: 'RecordExpired', key } })
-  return store === s.store ? s : State.set(s, 'store', store)
+  s.store = store
 }
 
-const records = (s0: NodeState, fx: Fx): NodeState => {
-  if (s0.store.next === undefined || !Time.isReached(s0.store.next, s0.now)) return s0
-  let s = s0
+const records = (s: Draft, fx: Fx): void => {
+  if (s.store.next === undefined || !Time.isReached(s.store.next, s.now)) return
   const c = s.config
   for (const { record } of Store.dueAt(s.store, s.now)) {
     if (record.origin === 'Published') {
       const renewed = { ...record, storedAt: s.now, expiresAt: Time.add(s.now, c.expireAfter) }
-      s = State.set(s, 'store', Store.renew(s.store, renewed, Time.add(s.now, c.republishInterval)))
+      s.store = Store.renew(s.store, renewed, Time.add(s.now, c.republishInterval))
       fx.push({ _tag: 'Notify', notification: { _tag: 'RecordStored', record: renewed } })
       if (RoutingTable.size(s.table) > 0)
-        s = Lookups.start(s, fx, record.key, { _tag: 'Put', opId: undefined, key: record.key, value: record.value }, false)
+        Lookups.start(s, fx, record.key, { _tag: 'Put', opId: undefined, key: record.key, value: record.value }, false)
       continue
     }
-    s = State.set(s, 'store', Store.reschedule(s.store, record.key, Time.add(s.now, c.replicateInterval)))
+    s.store = Store.reschedule(s.store, record.key, Time.add(s.now, c.replicateInterval))
     const ttl = Lookups.remaining(s, record.expiresAt)
     for (const peer of RoutingTable.closest(s.table, record.key, c.bucketSize))
-      s = Send.request(
+      Send.request(
         s,
         fx,
         peer.address,
@@ -61,12 +59,11 @@ const records = (s0: NodeState, fx: Fx): NodeState => {
         { _tag: 'Store', task: undefined },
       )
   }
-  return s
 }
 
-const refresh = (s: NodeState, fx: Fx): NodeState => {
-  if (RoutingTable.size(s.table) === 0) return s
+const refresh = (s: Draft, fx: Fx): void => {
+  if (RoutingTable.size(s.table) === 0) return
   const at = RoutingTable.nextRefreshAt(s.table, s.config.refreshInterval)
-  if (at === undefined || !Time.isReached(at, s.now)) return s
-  return Lookups.refreshBuckets(s, fx, RoutingTable.staleBuckets(s.table, s.now, s.config.refreshInterval), undefined, false)
+  if (at === undefined || !Time.isReached(at, s.now)) return
+  Lookups.refreshBuckets(s, fx, RoutingTable.staleBuckets(s.table, s.now, s.config.refreshInterval), undefined, false)
 }

@@ -40,16 +40,16 @@ export const zero: Metrics = {
 
 // transitions
 
-type Counter = Exclude<keyof Metrics, 'ignored'>
-type Mutable<T> = { -readonly [K in keyof T]: T[K] }
+/** Counters being updated by one step: a fresh copy (`copy`) that the step owns until it returns. */
+export type Draft = { -readonly [K in keyof Metrics]: Metrics[K] }
 
 /** A fresh copy with every field in the same order: one hidden class for all metrics records. */
-const copy = (m: Metrics, ignored: Metrics['ignored']): Mutable<Metrics> => ({
+export const copy = (m: Metrics): Draft => ({
   messagesReceived: m.messagesReceived,
   requestsAnswered: m.requestsAnswered,
   repliesAccepted: m.repliesAccepted,
   repliesLate: m.repliesLate,
-  ignored,
+  ignored: m.ignored,
   rpcsSent: m.rpcsSent,
   rpcsTimedOut: m.rpcsTimedOut,
   rpcsFailed: m.rpcsFailed,
@@ -57,15 +57,9 @@ const copy = (m: Metrics, ignored: Metrics['ignored']): Mutable<Metrics> => ({
   lookupsFinished: m.lookupsFinished,
 })
 
-export const bump = (m: Metrics, counter: Counter, by = 1): Metrics => {
-  if (by === 0) return m
-  const next = copy(m, m.ignored)
-  next[counter] += by
-  return next
-}
-
-export const ignore = (m: Metrics, reason: IgnoreReason): Metrics => {
-  const ignored: Mutable<Metrics['ignored']> = { ...m.ignored }
+/** `m` (a copy the caller owns) with one more message ignored for `reason`; the shared `ignored` record is copied. */
+export const ignore = (m: Draft, reason: IgnoreReason): void => {
+  const ignored: { -readonly [R in IgnoreReason]: number } = { ...m.ignored }
   ignored[reason] += 1
-  return copy(m, ignored)
+  m.ignored = ignored
 }

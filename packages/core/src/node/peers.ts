@@ -21,8 +21,7 @@ import * as Store from '../store/store.js'
 import * as Time from '../time.js'
 import type { Fx } from './send.js'
 import * as Send from './send.js'
-import type { NodeState } from './state.js'
-import * as State from './state.js'
+import type { Draft, NodeState } from './state.js'
 
 // queries
 
@@ -42,8 +41,8 @@ export const isResponsible = (s: NodeState, key: NodeId.NodeId): boolean => {
 // transitions
 
 /**
- * We heard from `peer` (a request, or a reply that matched a request in flight). Returns the
- * state and whether the table refused the peer (`OwnId` or `AddressConflict`).
+ * We heard from `peer` (a request, or a reply that matched a request in flight). Returns whether
+ * the table refused the peer (`OwnId` or `AddressConflict`).
  *
  * `probe = false` (the message was a PING): a full bucket caches the newcomer but sends no probe
  * now. The probe is left pending in the bucket and settled lazily, as §4.1 suggests: by the next
@@ -51,20 +50,15 @@ export const isResponsible = (s: NodeState, key: NodeId.NodeId): boolean => {
  * this, a probe PING to a contact that does not know us makes it probe its own least-recently
  * seen contact, and so on: a chain of probes that was 80% of all traffic in `bench:core`.
  */
-export const heard = (
-  s: NodeState,
-  fx: Fx,
-  peer: PeerInfo,
-  probe = true,
-): { readonly state: NodeState; readonly rejected: 'OwnId' | 'AddressConflict' | undefined } => {
+export const heard = (s: Draft, fx: Fx, peer: PeerInfo, probe = true): 'OwnId' | 'AddressConflict' | undefined => {
   const { table, outcome } = RoutingTable.observe(s.table, peer, s.now)
-  let state: NodeState = table === s.table ? s : State.set(s, 'table', table)
+  s.table = table
   switch (outcome._tag) {
     case 'Rejected':
-      return { state, rejected: outcome.reason }
+      return outcome.reason
     case 'Refreshed':
     case 'Cached':
-      return { state, rejected: undefined }
+      return undefined
     case 'Inserted':
       fx.push({ _tag: 'Notify', notification: { _tag: 'ContactAdded', contact: info(outcome.contact) } })
       if (outcome.splits > 0)
@@ -72,55 +66,49 @@ export const heard = (
           _tag: 'Notify',
           notification: {
             _tag: 'BucketSplit',
-            depth: RoutingTable.bucketOf(state.table, outcome.contact.id).depth,
-            buckets: RoutingTable.buckets(state.table).length,
+            depth: RoutingTable.bucketOf(table, outcome.contact.id).depth,
+            buckets: RoutingTable.buckets(table).length,
           },
         })
-      return { state: handOff(state, fx, outcome.contact), rejected: undefined }
+      handOff(s, fx, outcome.contact)
+      return undefined
     case 'Replaced':
-      state = evicted(state, fx, outcome.evicted, outcome.inserted)
-      return { state, rejected: undefined }
+      evicted(s, fx, outcome.evicted, outcome.inserted)
+      return undefined
     case 'Pending':
-      if (!probe) return { state, rejected: undefined }
-      state = Send.request(state, fx, outcome.probe.address, outcome.probe.id, { _tag: 'Ping' }, { _tag: 'Probe' })
-      return { state, rejected: undefined }
+      if (probe) Send.request(s, fx, outcome.probe.address, outcome.probe.id, { _tag: 'Ping' }, { _tag: 'Probe' })
+      return undefined
   }
 }
 
 /** An RPC to `id` failed: count it (§4.1), evicting a stale contact when a replacement exists. */
-export const failed = (s: NodeState, fx: Fx, id: NodeId.NodeId): NodeState => {
+export const failed = (s: Draft, fx: Fx, id: NodeId.NodeId): void => {
   const { table, outcome } = RoutingTable.markFailed(s.table, id, s.now)
-  const state = table === s.table ? s : State.set(s, 'table', table)
-  return outcome._tag === 'Evicted' ? evicted(state, fx, outcome.evicted, outcome.promoted) : state
+  s.table = table
+  if (outcome._tag === 'Evicted') evicted(s, fx, outcome.evicted, outcome.promoted)
 }
 
 /** The probe of `id` answered (`responded`) or expired (§2.2 ping-before-evict). */
-export const probed = (s: NodeState, fx: Fx, id: NodeId.NodeId, responded: boolean): NodeState => {
+export const probed = (s: Draft, fx: Fx, id: NodeId.NodeId, responded: boolean): void => {
   const { table, outcome } = RoutingTable.resolveProbe(s.table, id, responded, s.now)
-  const state = table === s.table ? s : State.set(s, 'table', table)
-  return outcome._tag === 'Evicted' ? evicted(state, fx, outcome.evicted, outcome.promoted) : state
+  s.table = table
+  if (outcome._tag === 'Evicted') evicted(s, fx, outcome.evicted, outcome.promoted)
 }
 
-const evicted = (
-  s: NodeState,
-  fx: Fx,
-  gone: RoutingTable.Contact,
-  replacedBy: RoutingTable.Contact | undefined,
-): NodeState => {
+const evicted = (s: Draft, fx: Fx, gone: RoutingTable.Contact, replacedBy: RoutingTable.Contact | undefined): void => {
   fx.push({
     _tag: 'Notify',
     notification: { _tag: 'ContactEvicted', contact: info(gone), replacedBy: replacedBy && info(replacedBy) },
   })
-  if (replacedBy === undefined) return s
+  if (replacedBy === undefined) return
   fx.push({ _tag: 'Notify', notification: { _tag: 'ContactAdded', contact: info(replacedBy) } })
-  return handOff(s, fx, replacedBy)
+  handOff(s, fx, replacedBy)
 }
 
 /** §2.5: STORE to a newly seen contact the records it should hold that we are closest to. */
-const handOff = (s: NodeState, fx: Fx, newcomer: RoutingTable.Contact): NodeState => {
-  if (Store.size(s.store) === 0) return s
+const handOff = (s: Draft, fx: Fx, newcomer: RoutingTable.Contact): void => {
+  if (Store.size(s.store) === 0) return
   const k = s.config.bucketSize
-  let state = s
   for (const r of Store.records(s.store)) {
     if (r.origin === 'Cached' || Time.isReached(r.expiresAt, s.now)) continue
     // Cheap necessary condition first: a contact in the key's bucket, when that bucket is not
@@ -133,8 +121,8 @@ const handOff = (s: NodeState, fx: Fx, newcomer: RoutingTable.Contact): NodeStat
     const newcomerIsNear = farthest === undefined || Distance.compareTo(r.key, newcomer.id, farthest.id) < 0
     const weAreClosest = nearest === undefined || Distance.compareTo(r.key, s.id, nearest.id) < 0
     if (!newcomerIsNear || !weAreClosest) continue
-    state = Send.request(
-      state,
+    Send.request(
+      s,
       fx,
       newcomer.address,
       newcomer.id,
@@ -142,5 +130,4 @@ const handOff = (s: NodeState, fx: Fx, newcomer: RoutingTable.Contact): NodeStat
       { _tag: 'Store', task: undefined },
     )
   }
-  return state
 }

@@ -19,8 +19,7 @@ import * as Lookups from './lookups.js'
 import * as Metrics from './metrics.js'
 import * as Peers from './peers.js'
 import type { Fx } from './send.js'
-import * as State from './state.js'
-import type { NodeState, Purpose } from './state.js'
+import type { Draft, Purpose } from './state.js'
 
 type Entry = InFlight.Entry<Purpose>
 
@@ -34,57 +33,58 @@ const answers = (request: Tag, reply: Tag): boolean =>
 
 // transitions
 
-export const ignored = (s: NodeState, fx: Fx, from: Address, reason: IgnoreReason): NodeState => {
+export const ignored = (s: Draft, fx: Fx, from: Address, reason: IgnoreReason): void => {
   fx.push({ _tag: 'Notify', notification: { _tag: 'MessageIgnored', from, reason } })
-  return State.set(s, 'metrics', Metrics.ignore(s.metrics, reason))
+  Metrics.ignore(s.metrics, reason)
 }
 
 /** A reply arrived from `from`. */
-export const onResponse = (s0: NodeState, fx: Fx, from: Address, m: Response): NodeState => {
-  const { inFlight, settled } = InFlight.settle(s0.inFlight, m.rpcId, from)
-  if (settled._tag !== 'Answered') return ignored(s0, fx, from, settled._tag)
+export const onResponse = (s: Draft, fx: Fx, from: Address, m: Response): void => {
+  const { inFlight, settled } = InFlight.settle(s.inFlight, m.rpcId, from)
+  if (settled._tag !== 'Answered') return ignored(s, fx, from, settled._tag)
   const { entry, late } = settled
-  let s: NodeState = {
-    ...s0,
-    inFlight,
-    rtt: Rtt.sample(s0.rtt, Time.elapsed(entry.sentAt, s0.now)),
-    metrics: Metrics.bump(Metrics.bump(s0.metrics, 'repliesAccepted'), 'repliesLate', late ? 1 : 0),
-  }
+  s.inFlight = inFlight
+  s.rtt = Rtt.sample(s.rtt, Time.elapsed(entry.sentAt, s.now))
+  s.metrics.repliesAccepted++
+  if (late) s.metrics.repliesLate++
   if (!answers(entry.request, m._tag)) {
-    s = ignored(s, fx, from, 'UnexpectedReply')
-    return failedEntry(entry.peer === undefined ? s : Peers.failed(s, fx, entry.peer), fx, entry, true)
+    ignored(s, fx, from, 'UnexpectedReply')
+    if (entry.peer !== undefined) Peers.failed(s, fx, entry.peer)
+    return failedEntry(s, fx, entry, true)
   }
   const wrongSender = entry.peer !== undefined && !NodeId.equals(entry.peer, m.sender)
   if (wrongSender && entry.peer !== undefined) {
     // The node at that address is not the one we knew there (it restarted with a new id, or
     // someone else took the address): the one we asked failed; the new one is heard below.
-    s = ignored(s, fx, from, 'WrongSender')
-    s = failedEntry(Peers.failed(s, fx, entry.peer), fx, entry, true)
+    ignored(s, fx, from, 'WrongSender')
+    Peers.failed(s, fx, entry.peer)
+    failedEntry(s, fx, entry, true)
   }
-  const heard = Peers.heard(s, fx, { id: m.sender, address: from })
-  s = heard.state
-  if (heard.rejected === 'OwnId') {
+  if (Peers.heard(s, fx, { id: m.sender, address: from }) === 'OwnId') {
     // the request fails once: not again when it already failed as a wrong sender
-    s = ignored(s, fx, from, 'OwnId')
-    return wrongSender ? s : failedEntry(s, fx, entry, true)
+    ignored(s, fx, from, 'OwnId')
+    if (!wrongSender) failedEntry(s, fx, entry, true)
+    return
   }
-  return wrongSender ? s : answered(s, fx, entry, m, late)
+  if (!wrongSender) answered(s, fx, entry, m, late)
 }
 
-const answered = (s: NodeState, fx: Fx, entry: Entry, m: Response, late: boolean): NodeState => {
+const answered = (s: Draft, fx: Fx, entry: Entry, m: Response, late: boolean): void => {
   const p = entry.purpose
   switch (p._tag) {
     case 'Lookup':
-      if (m._tag === 'Nodes') return Lookups.onNodes(s, fx, p.task, m.sender, m.contacts)
-      if (m._tag === 'ValueFound') return Lookups.onValue(s, fx, p.task, m.sender, m.value, m.ttl)
-      return s
+      if (m._tag === 'Nodes') Lookups.onNodes(s, fx, p.task, m.sender, m.contacts)
+      else if (m._tag === 'ValueFound') Lookups.onValue(s, fx, p.task, m.sender, m.value, m.ttl)
+      return
     case 'Store':
       // a put's STORE is settled only by its ack or the end of its late window: a slow ack counts
-      return p.task === undefined ? s : Lookups.onStoreSettled(s, fx, p.task, true)
+      if (p.task !== undefined) Lookups.onStoreSettled(s, fx, p.task, true)
+      return
     case 'Probe':
       return Peers.probed(s, fx, m.sender, true)
     case 'Ping':
-      return late ? s : pinged(s, fx, p.task, m.sender, Time.elapsed(entry.sentAt, s.now), true)
+      if (!late) pinged(s, fx, p.task, m.sender, Time.elapsed(entry.sentAt, s.now), true)
+      return
   }
 }
 
@@ -95,56 +95,52 @@ const answered = (s: NodeState, fx: Fx, entry: Entry, m: Response, late: boolean
  * - a probe and a put's STORE are judged only when final (a slow answer still counts);
  * - a ping fails at the timeout (once).
  */
-const failedEntry = (s: NodeState, fx: Fx, entry: Entry, final: boolean): NodeState => {
+const failedEntry = (s: Draft, fx: Fx, entry: Entry, final: boolean): void => {
   const p = entry.purpose
   switch (p._tag) {
     case 'Lookup':
-      return entry.peer === undefined ? s : Lookups.onFailure(s, fx, p.task, entry.peer, final || entry.timedOut)
+      if (entry.peer !== undefined) Lookups.onFailure(s, fx, p.task, entry.peer, final || entry.timedOut)
+      return
     case 'Probe':
-      return final && entry.peer !== undefined ? Peers.probed(s, fx, entry.peer, false) : s
+      if (final && entry.peer !== undefined) Peers.probed(s, fx, entry.peer, false)
+      return
     case 'Store':
-      return final && p.task !== undefined ? Lookups.onStoreSettled(s, fx, p.task, false) : s
+      if (final && p.task !== undefined) Lookups.onStoreSettled(s, fx, p.task, false)
+      return
     case 'Ping':
-      return entry.timedOut ? s : pinged(s, fx, p.task, undefined, Time.millis(0), false)
+      if (!entry.timedOut) pinged(s, fx, p.task, undefined, Time.millis(0), false)
+      return
   }
 }
 
 /** The driver could not send request `rpcId` to `to`. */
-export const onSendFailed = (s0: NodeState, fx: Fx, to: Address, rpcId: RpcId): NodeState => {
-  const e = InFlight.get(s0.inFlight, rpcId)
-  if (e === undefined || e.to !== to) return s0
-  const { inFlight } = InFlight.remove(s0.inFlight, rpcId)
-  let s: NodeState = { ...s0, inFlight, metrics: Metrics.bump(s0.metrics, 'rpcsFailed') }
-  if (e.peer !== undefined && e.purpose._tag !== 'Probe') s = Peers.failed(s, fx, e.peer)
-  return failedEntry(s, fx, e, true)
+export const onSendFailed = (s: Draft, fx: Fx, to: Address, rpcId: RpcId): void => {
+  const e = InFlight.get(s.inFlight, rpcId)
+  if (e === undefined || e.to !== to) return
+  s.inFlight = InFlight.remove(s.inFlight, rpcId).inFlight
+  s.metrics.rpcsFailed++
+  if (e.peer !== undefined && e.purpose._tag !== 'Probe') Peers.failed(s, fx, e.peer)
+  failedEntry(s, fx, e, true)
 }
 
 /** Time passed: requests past their timeout fail (softly); probes and STOREs past their late window for good. */
-export const onTick = (s0: NodeState, fx: Fx): NodeState => {
-  if (!InFlight.anyDue(s0.inFlight, s0.now)) return s0
-  const { inFlight, timedOut, dropped } = InFlight.expire(s0.inFlight, s0.now)
-  if (inFlight === s0.inFlight) return s0
-  let s: NodeState = { ...s0, inFlight, metrics: Metrics.bump(s0.metrics, 'rpcsTimedOut', timedOut.length) }
+export const onTick = (s: Draft, fx: Fx): void => {
+  if (!InFlight.anyDue(s.inFlight, s.now)) return
+  const { inFlight, timedOut, dropped } = InFlight.expire(s.inFlight, s.now)
+  if (inFlight === s.inFlight) return
+  s.inFlight = inFlight
+  s.metrics.rpcsTimedOut += timedOut.length
   for (const e of timedOut) {
-    if (e.peer !== undefined && e.purpose._tag !== 'Probe') s = Peers.failed(s, fx, e.peer)
-    s = failedEntry(s, fx, e, false)
+    if (e.peer !== undefined && e.purpose._tag !== 'Probe') Peers.failed(s, fx, e.peer)
+    failedEntry(s, fx, e, false)
   }
-  for (const e of dropped)
-    if (e.purpose._tag === 'Probe' || e.purpose._tag === 'Store') s = failedEntry(s, fx, e, true)
-  return s
+  for (const e of dropped) if (e.purpose._tag === 'Probe' || e.purpose._tag === 'Store') failedEntry(s, fx, e, true)
 }
 
 /** A ping of task `id` (a user's PingRequested or one bootstrap ping) settled. */
-const pinged = (
-  s: NodeState,
-  fx: Fx,
-  id: number,
-  peer: NodeId.NodeId | undefined,
-  rtt: Time.Duration,
-  ok: boolean,
-): NodeState => {
+const pinged = (s: Draft, fx: Fx, id: number, peer: NodeId.NodeId | undefined, rtt: Time.Duration, ok: boolean): void => {
   const task = s.tasks.get(id)
-  if (task === undefined) return s
+  if (task === undefined) return
   if (task._tag === 'Pinging') {
     fx.push({
       _tag: 'Complete',
@@ -153,14 +149,14 @@ const pinged = (
     })
     return Lookups.setTask(s, id, undefined)
   }
-  if (task._tag !== 'Bootstrapping') return s
+  if (task._tag !== 'Bootstrapping') return
   const next = { ...task, pending: task.pending - 1, answered: task.answered + (ok ? 1 : 0) }
   if (next.pending > 0) return Lookups.setTask(s, id, next)
-  const done = Lookups.setTask(s, id, undefined)
+  Lookups.setTask(s, id, undefined)
   if (next.answered === 0) {
     fx.push({ _tag: 'Complete', opId: task.opId, outcome: { _tag: 'Failed', reason: 'NoPeers' } })
-    return done
+    return
   }
   // §2.3 join: look up our own id (then refresh the buckets farther than our closest neighbour).
-  return Lookups.start(done, fx, done.id, { _tag: 'Join', opId: task.opId }, false)
+  Lookups.start(s, fx, s.id, { _tag: 'Join', opId: task.opId }, false)
 }

@@ -24,8 +24,7 @@ import * as Peers from './peers.js'
 import * as Wire from '../wire/wire.js'
 import type { Fx } from './send.js'
 import * as Send from './send.js'
-import * as State from './state.js'
-import type { NodeState } from './state.js'
+import type { Draft, NodeState } from './state.js'
 
 // queries
 
@@ -49,20 +48,21 @@ const closestTo = (s: NodeState, target: NodeId.NodeId, requester: NodeId.NodeId
 // transitions
 
 /** A request arrived from `from`. */
-export const onRequest = (s0: NodeState, fx: Fx, from: Address, m: Request): NodeState => {
-  // The table's effects (probes, hand-offs) go after the answer.
-  const later: Fx = []
-  const { state: s, rejected } = Peers.heard(s0, later, { id: m.sender, address: from }, m._tag !== 'Ping')
+export const onRequest = (s: Draft, fx: Fx, from: Address, m: Request): void => {
+  const mark = fx.length
+  const rejected = Peers.heard(s, fx, { id: m.sender, address: from }, m._tag !== 'Ping')
   if (rejected === 'OwnId') {
     fx.push({ _tag: 'Notify', notification: { _tag: 'MessageIgnored', from, reason: 'OwnId' } })
-    return State.set(s, 'metrics', Metrics.ignore(s.metrics, 'OwnId'))
+    Metrics.ignore(s.metrics, 'OwnId')
+    return
   }
-  const answered = answer(s, fx, from, m)
-  for (const e of later) fx.push(e)
-  return answered
+  // The table's effects (probes, hand-offs) go after the answer.
+  const early = fx.length - mark
+  answer(s, fx, from, m)
+  if (early > 0) for (const e of fx.splice(mark, early)) fx.push(e)
 }
 
-const answer = (s: NodeState, fx: Fx, from: Address, m: Request): NodeState => {
+const answer = (s: Draft, fx: Fx, from: Address, m: Request): void => {
   switch (m._tag) {
     case 'Ping':
       return Send.reply(s, fx, from, m.rpcId, { _tag: 'Pong' })
@@ -75,21 +75,21 @@ const answer = (s: NodeState, fx: Fx, from: Address, m: Request): NodeState => {
   }
 }
 
-const findNode = (s: NodeState, fx: Fx, from: Address, m: FindNode): NodeState =>
+const findNode = (s: Draft, fx: Fx, from: Address, m: FindNode): void =>
   Send.reply(s, fx, from, m.rpcId, { _tag: 'Nodes', contacts: closestTo(s, m.target, m.sender) })
 
-const findValue = (s: NodeState, fx: Fx, from: Address, m: FindValue): NodeState => {
+const findValue = (s: Draft, fx: Fx, from: Address, m: FindValue): void => {
   const r = Store.get(s.store, m.key, s.now)
-  return r === undefined
-    ? Send.reply(s, fx, from, m.rpcId, { _tag: 'Nodes', contacts: closestTo(s, m.key, m.sender) })
-    : Send.reply(s, fx, from, m.rpcId, { _tag: 'ValueFound', value: r.value, ttl: Time.elapsed(s.now, r.expiresAt) })
+  if (r === undefined) Send.reply(s, fx, from, m.rpcId, { _tag: 'Nodes', contacts: closestTo(s, m.key, m.sender) })
+  else Send.reply(s, fx, from, m.rpcId, { _tag: 'ValueFound', value: r.value, ttl: Time.elapsed(s.now, r.expiresAt) })
 }
 
-const store = (s: NodeState, fx: Fx, from: Address, m: StoreMsg): NodeState => {
+const store = (s: Draft, fx: Fx, from: Address, m: StoreMsg): void => {
   const ttl = Math.floor(Math.min(m.ttl, s.config.expireAfter)) as Duration
   if (!(ttl > 0)) {
     fx.push({ _tag: 'Notify', notification: { _tag: 'MessageIgnored', from, reason: 'Invalid' } })
-    return State.set(s, 'metrics', Metrics.ignore(s.metrics, 'Invalid'))
+    Metrics.ignore(s.metrics, 'Invalid')
+    return
   }
   const origin = Peers.isResponsible(s, m.key) ? 'Replica' : 'Cached'
   const { store, outcome } = Store.put(
@@ -101,9 +101,11 @@ const store = (s: NodeState, fx: Fx, from: Address, m: StoreMsg): NodeState => {
   )
   if (outcome._tag === 'Full') {
     fx.push({ _tag: 'Notify', notification: { _tag: 'MessageIgnored', from, reason: 'StoreFull' } })
-    return State.set(s, 'metrics', Metrics.ignore(s.metrics, 'StoreFull'))
+    Metrics.ignore(s.metrics, 'StoreFull')
+    return
   }
   // The notification goes first: a driver makes the record durable before it acknowledges it.
   if (outcome._tag === 'Stored') fx.push({ _tag: 'Notify', notification: { _tag: 'RecordStored', record: outcome.record } })
-  return Send.reply(State.set(s, 'store', store), fx, from, m.rpcId, { _tag: 'Stored' })
+  s.store = store
+  Send.reply(s, fx, from, m.rpcId, { _tag: 'Stored' })
 }

@@ -4,7 +4,7 @@
  * emitted: no request leaves without a deadline.
  *
  * The node's helpers push effects into `fx`, an array local to one `step` call (never shared,
- * never part of the state); they return the next state.
+ * never part of the state), and update the step's draft of the next state in place.
  */
 import type { Address } from '../address.js'
 import type { NodeId } from '../id/node-id.js'
@@ -14,9 +14,7 @@ import * as RpcId from '../rpc/rpc-id.js'
 import * as Rtt from '../rpc/rtt.js'
 import * as RoutingTable from '../routing-table/routing-table.js'
 import type { Effect } from './effect.js'
-import * as Metrics from './metrics.js'
-import type { NodeState, Purpose } from './state.js'
-import * as State from './state.js'
+import type { Draft, Purpose } from './state.js'
 
 // model
 
@@ -61,33 +59,24 @@ export const withHeader = (body: RequestBody | ResponseBody, rpcId: RpcId.RpcId,
  * `purpose`. The timeout backs off with the contact's failure count (§4.1).
  */
 export const request = (
-  s: NodeState,
+  s: Draft,
   fx: Fx,
   to: Address,
   peer: NodeId | undefined,
   body: RequestBody,
   purpose: Purpose,
-): NodeState => {
+): void => {
   const [rpcId, prng] = RpcId.random(s.prng)
   const failures = peer === undefined ? 0 : (RoutingTable.find(s.table, peer)?.failures ?? 0)
   const timeout = Rtt.timeoutFor(s.rtt, s.config, failures)
   fx.push({ _tag: 'Send', to, message: withHeader(body, rpcId, s.id) })
-  return {
-    ...s,
-    prng,
-    inFlight: InFlight.register(
-      s.inFlight,
-      { rpcId, to, peer, request: body._tag, purpose },
-      s.now,
-      timeout,
-      s.config.maxRpcTimeout,
-    ),
-    metrics: Metrics.bump(s.metrics, 'rpcsSent'),
-  }
+  s.prng = prng
+  s.inFlight = InFlight.register(s.inFlight, { rpcId, to, peer, request: body._tag, purpose }, s.now, timeout, s.config.maxRpcTimeout)
+  s.metrics.rpcsSent++
 }
 
 /** Answers the request `rpcId` at `to` (the address it came from). */
-export const reply = (s: NodeState, fx: Fx, to: Address, rpcId: RpcId.RpcId, body: ResponseBody): NodeState => {
+export const reply = (s: Draft, fx: Fx, to: Address, rpcId: RpcId.RpcId, body: ResponseBody): void => {
   fx.push({ _tag: 'Send', to, message: withHeader(body, rpcId, s.id) })
-  return State.set(s, 'metrics', Metrics.bump(s.metrics, 'requestsAnswered'))
+  s.metrics.requestsAnswered++
 }

@@ -122,6 +122,42 @@ export const set = <K extends keyof NodeState>(s: NodeState, key: K, value: Node
   return next
 }
 
+/**
+ * The next state as one `step` builds it: a fresh copy of the step's input state (and of its
+ * counters), made once at the start of the step and updated in place by the handlers. It is never
+ * shared before `step` returns it as the next state, so updating it mutates nothing anyone else
+ * holds; everything it points to (table, tasks, lookups, in-flight entries, store) stays
+ * immutable and is replaced, never changed. One copy per step instead of one per change.
+ */
+export interface Draft {
+  readonly config: Config
+  readonly id: NodeId
+  now: Instant
+  prng: Prng.Prng
+  table: RoutingTable.RoutingTable
+  inFlight: InFlight.InFlight<Purpose>
+  tasks: ReadonlyMap<number, Task>
+  nextTask: number
+  store: Store.Store
+  rtt: Rtt.Rtt
+  metrics: Metrics.Draft
+}
+
+/** The draft of the state after `s`, at instant `now` (in `init`'s field order: one hidden class). */
+export const draft = (s: NodeState, now: Instant): Draft => ({
+  config: s.config,
+  id: s.id,
+  now,
+  prng: s.prng,
+  table: s.table,
+  inFlight: s.inFlight,
+  tasks: s.tasks,
+  nextTask: s.nextTask,
+  store: s.store,
+  rtt: s.rtt,
+  metrics: Metrics.copy(s.metrics),
+})
+
 // queries
 
 /**

@@ -16,10 +16,10 @@ import * as Commands from './commands.js'
 import type { Effect } from './effect.js'
 import type { Event } from './event.js'
 import * as Maintenance from './maintenance.js'
-import * as Metrics from './metrics.js'
 import * as Replies from './replies.js'
 import * as Requests from './requests.js'
 import type { Fx } from './send.js'
+import * as State from './state.js'
 import type { NodeState } from './state.js'
 import * as Validate from './validate.js'
 
@@ -42,46 +42,31 @@ const timeOf = (s: NodeState, at: unknown): Instant => {
   return t > s.now ? t : s.now
 }
 
-/** `s` at instant `t`, with `messagesReceived` bumped when `received`: one copy at most. */
-const advance = (s: NodeState, t: Instant, received: boolean): NodeState => {
-  if (t === s.now && !received) return s
-  return {
-    config: s.config,
-    id: s.id,
-    now: t,
-    prng: s.prng,
-    table: s.table,
-    inFlight: s.inFlight,
-    tasks: s.tasks,
-    nextTask: s.nextTask,
-    store: s.store,
-    rtt: s.rtt,
-    metrics: received ? Metrics.bump(s.metrics, 'messagesReceived') : s.metrics,
-  }
-}
-
 export const step = (state: NodeState, event: Event): Step => {
   const fx: Fx = []
   if (typeof event !== 'object' || event === null) return { state, effects: fx }
-  let s = advance(state, timeOf(state, event.at), event._tag === 'MessageReceived')
+  // The one copy of the state this step makes; the handlers update it in place (see State.Draft).
+  const s = State.draft(state, timeOf(state, event.at))
   // Timeouts first, so a late reply is seen as late and the deadlines in state are never past.
-  s = Replies.onTick(s, fx)
+  Replies.onTick(s, fx)
   switch (event._tag) {
     case 'MessageReceived': {
+      s.metrics.messagesReceived++
       const { from, message } = event
       if (!Validate.isAddress(from)) break
       if (!Validate.isMessage(message)) {
-        s = Replies.ignored(s, fx, from, 'Invalid')
+        Replies.ignored(s, fx, from, 'Invalid')
         break
       }
-      s = Message.isRequest(message) ? Requests.onRequest(s, fx, from, message) : Replies.onResponse(s, fx, from, message)
+      if (Message.isRequest(message)) Requests.onRequest(s, fx, from, message)
+      else Replies.onResponse(s, fx, from, message)
       break
     }
     case 'SendFailed':
-      if (Validate.isAddress(event.to) && RpcId.isRpcId(event.rpcId)) s = Replies.onSendFailed(s, fx, event.to, event.rpcId)
+      if (Validate.isAddress(event.to) && RpcId.isRpcId(event.rpcId)) Replies.onSendFailed(s, fx, event.to, event.rpcId)
       break
     case 'Ticked':
-      s = Maintenance.onTick(s, fx)
+      Maintenance.onTick(s, fx)
       break
     case 'BootstrapRequested':
     case 'GetRequested':
@@ -91,7 +76,7 @@ export const step = (state: NodeState, event: Event): Step => {
     case 'RefreshRequested':
     case 'RecordsRestored':
     case 'Cancelled':
-      s = Commands.onCommand(s, fx, event)
+      Commands.onCommand(s, fx, event)
       break
     default:
       break
