@@ -11,7 +11,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import * as fc from 'fast-check'
-import { Address, NodeId, RoutingTable, Time } from '@kademlia-ts/core'
+import { Address, Bucket, NodeId, RoutingTable, Time } from '@kademlia-ts/core'
 import { addressArb, nodeIdArb, nodeIdNearArb, routingConfigArb, stepMillisArb } from '@kademlia-ts/core/testing'
 
 type Table = RoutingTable.RoutingTable
@@ -72,8 +72,8 @@ const verify = (m: Model, t: Table, target: NodeId.NodeId): void => {
 const knownIds = (t: Table): NodeId.NodeId[] => {
   const out: NodeId.NodeId[] = []
   for (const b of t.buckets) {
-    for (const c of b.contacts) out.push(c.id)
-    for (const c of b.replacements) out.push(c.id)
+    for (const c of Bucket.contacts(b)) out.push(c.id)
+    for (const c of Bucket.replacements(b)) out.push(c.id)
   }
   return out
 }
@@ -88,10 +88,10 @@ const applyEviction = (m: Model, before: Table, evicted: NodeId.NodeId, promoted
   m.contacts.delete(hex(evicted))
   const bucket = RoutingTable.bucketOf(before, evicted)
   if (promoted === undefined) {
-    expect(bucket.replacements).toHaveLength(0)
+    expect(Bucket.replacements(bucket)).toHaveLength(0)
   } else {
     // The most recently seen replacement of the same bucket, unchanged.
-    expect(bucket.replacements[0]).toEqual(promoted)
+    expect(Bucket.replacements(bucket)[0]).toEqual(promoted)
     m.contacts.set(hex(promoted.id), entryOf(promoted))
   }
 }
@@ -135,7 +135,7 @@ const closerToSelf = (m: Model, id: NodeId.NodeId): number => {
 /** A newcomer was inserted after splits: the first split was allowed by one of the rules. */
 const mayHaveSplit = (m: Model, before: Table, id: NodeId.NodeId): void => {
   const b = RoutingTable.bucketOf(before, id)
-  expect(b.contacts).toHaveLength(m.config.bucketSize)
+  expect(Bucket.contacts(b)).toHaveLength(m.config.bucketSize)
   const holdsSelf = RoutingTable.bucketOf(before, m.self) === b
   const offStride = b.depth % m.config.bitsPerHop !== 0
   expect(holdsSelf || offStride || closerToSelf(m, id) < m.config.bucketSize).toBe(true)
@@ -177,7 +177,7 @@ const observeCmd = (
         expect(outcome).toEqual({ _tag: 'Refreshed', contact: { id: peer, address, lastSeen: now, failures: 0 } })
         m.contacts.set(h, { address, lastSeen: now, failures: 0 })
         // Moved to the tail of its bucket.
-        const cs = RoutingTable.bucketOf(table, peer).contacts
+        const cs = Bucket.contacts(RoutingTable.bucketOf(table, peer))
         expect(hex((cs[cs.length - 1] as Contact).id)).toBe(h)
       }
     } else {
@@ -200,17 +200,17 @@ const observeCmd = (
         case 'Pending':
           mustNotSplit(m, table, peer)
           // Full bucket: the newcomer waits in the cache, the LRS is probed.
-          expect(bucket.contacts).toHaveLength(m.config.bucketSize)
-          expect(hex(outcome.probe.id)).toBe(hex((bucket.contacts[0] as Contact).id))
+          expect(Bucket.contacts(bucket)).toHaveLength(m.config.bucketSize)
+          expect(hex(outcome.probe.id)).toBe(hex((Bucket.contacts(bucket)[0] as Contact).id))
           expect(bucket.probing && hex(bucket.probing)).toBe(hex(outcome.probe.id))
           expect(RoutingTable.bucketOf(before, peer).probing).toBeUndefined()
-          if (m.config.replacementCacheSize > 0) expect(hex((bucket.replacements[0] as Contact).id)).toBe(h)
+          if (m.config.replacementCacheSize > 0) expect(hex((Bucket.replacements(bucket)[0] as Contact).id)).toBe(h)
           break
         case 'Cached':
           mustNotSplit(m, table, peer)
-          expect(bucket.contacts).toHaveLength(m.config.bucketSize)
+          expect(Bucket.contacts(bucket)).toHaveLength(m.config.bucketSize)
           expect(bucket.probing).toBeDefined()
-          if (m.config.replacementCacheSize > 0) expect(hex((bucket.replacements[0] as Contact).id)).toBe(h)
+          if (m.config.replacementCacheSize > 0) expect(hex((Bucket.replacements(bucket)[0] as Contact).id)).toBe(h)
           break
         default:
           expect.fail(`unexpected outcome ${outcome._tag} for a newcomer`)
@@ -231,10 +231,10 @@ const failedCmd = (index: number, dt: number, target: NodeId.NodeId): Cmd => ({
     const known = m.contacts.get(hex(id))
     if (known === undefined) {
       expect(outcome).toEqual({ _tag: 'Unknown' })
-      expect(RoutingTable.bucketOf(table, id).replacements.some((c) => NodeId.equals(c.id, id))).toBe(false)
+      expect(Bucket.replacements(RoutingTable.bucketOf(table, id)).some((c) => NodeId.equals(c.id, id))).toBe(false)
     } else {
       const failures = known.failures + 1
-      const mayEvict = failures >= m.config.staleAfterFailures && RoutingTable.bucketOf(before, id).replacements.length > 0
+      const mayEvict = failures >= m.config.staleAfterFailures && Bucket.replacements(RoutingTable.bucketOf(before, id)).length > 0
       if (mayEvict) {
         expect(outcome._tag).toBe('Evicted')
         if (outcome._tag === 'Evicted') applyEviction(m, before, id, outcome.promoted)
@@ -289,7 +289,7 @@ const probeCmd = (index: number, responded: boolean, dt: number, target: NodeId.
       m.contacts.set(hex(id), { address: known.address, lastSeen: now, failures: 0 })
     } else {
       const failures = known.failures + 1
-      const mayEvict = bucket.replacements.length > 0 && (wasProbe || failures >= m.config.staleAfterFailures)
+      const mayEvict = Bucket.replacements(bucket).length > 0 && (wasProbe || failures >= m.config.staleAfterFailures)
       if (mayEvict) {
         expect(outcome._tag).toBe('Evicted')
         if (outcome._tag === 'Evicted') applyEviction(m, before, id, outcome.promoted)

@@ -3,7 +3,7 @@
  * small hand-built tables. The model-based properties are in routing-table.model.test.ts.
  */
 import { describe, expect, it } from 'vitest'
-import { Address, NodeId, RoutingTable, Time } from '@kademlia-ts/core'
+import { Address, Bucket, NodeId, RoutingTable, Time } from '@kademlia-ts/core'
 import { idSharingPrefix } from '@kademlia-ts/core/testing'
 
 /** Freezes every object and array reachable from `x` (typed arrays cannot be frozen; ids are checked by value). */
@@ -73,7 +73,7 @@ describe('RoutingTable: examples', () => {
     const r = RoutingTable.observe(deepFreeze(t1), { id: id('a0'), address: addr(1) }, at(5))
     expect(r.outcome).toEqual({ _tag: 'Pending', probe: RoutingTable.find(t1, id('80')) })
     expect(RoutingTable.buckets(r.table)).toHaveLength(2)
-    expect(RoutingTable.bucketOf(r.table, id('a0')).replacements.map((c) => NodeId.toHex(c.id))).toEqual([NodeId.toHex(id('a0'))])
+    expect(Bucket.replacements(RoutingTable.bucketOf(r.table, id('a0'))).map((c) => NodeId.toHex(c.id))).toEqual([NodeId.toHex(id('a0'))])
     sound(r.table)
   })
 
@@ -88,7 +88,7 @@ describe('RoutingTable: examples', () => {
     sound(r.table)
     // With 01 and 02 nearer to self, 81 is not among the 2 closest: it waits.
     const near = observeAll(RoutingTable.empty(self, cfg({ bucketSize: 2 }), at(0)), [id('80'), id('c0'), id('01'), id('02')])
-    expect(RoutingTable.bucketOf(near, id('80')).contacts).toHaveLength(2)
+    expect(Bucket.contacts(RoutingTable.bucketOf(near, id('80')))).toHaveLength(2)
     expect(RoutingTable.observe(deepFreeze(near), { id: id('81'), address: addr(1) }, at(9)).outcome._tag).toBe('Pending')
   })
 
@@ -113,7 +113,7 @@ describe('RoutingTable: examples', () => {
     expect(q.outcome).toEqual({ _tag: 'Cached' })
     const kept = RoutingTable.resolveProbe(deepFreeze(q.table), probe.id, true, at(22))
     expect(kept.outcome._tag).toBe('Kept')
-    expect(RoutingTable.bucketOf(kept.table, probe.id).contacts.map((c) => NodeId.toHex(c.id))).toEqual(
+    expect(Bucket.contacts(RoutingTable.bucketOf(kept.table, probe.id)).map((c) => NodeId.toHex(c.id))).toEqual(
       [NodeId.toHex(id('c0')), NodeId.toHex(id('80'))])
     expect(RoutingTable.bucketOf(kept.table, probe.id).probing).toBeUndefined()
     const failed = RoutingTable.resolveProbe(deepFreeze(q.table), probe.id, false, at(22))
@@ -176,7 +176,7 @@ describe('RoutingTable: examples', () => {
 
   it('remove promotes a replacement and forgets the id', () => {
     const t = observeAll(RoutingTable.empty(self, cfg({ bucketSize: 1 }), at(0)), [id('80'), id('c0')])
-    expect(RoutingTable.bucketOf(t, id('c0')).replacements).toHaveLength(1)
+    expect(Bucket.replacements(RoutingTable.bucketOf(t, id('c0')))).toHaveLength(1)
     const r = RoutingTable.remove(deepFreeze(t), id('80'))
     expect(RoutingTable.find(r, id('80'))).toBeUndefined()
     expect(RoutingTable.find(r, id('c0'))).toBeDefined()
@@ -227,31 +227,45 @@ describe('RoutingTable: examples', () => {
     // Found by the model test: evicting the tail contact put an older replacement at the tail.
     let t = observeAll(RoutingTable.empty(self, cfg({ bucketSize: 2, staleAfterFailures: 1 }), at(0)),
       [id('01'), id('02'), id('80'), id('c0'), id('a0')])
-    expect(RoutingTable.bucketOf(t, id('a0')).replacements.map((c) => c.lastSeen)).toEqual([5])
+    expect(Bucket.replacements(RoutingTable.bucketOf(t, id('a0'))).map((c) => c.lastSeen)).toEqual([5])
     t = RoutingTable.markResponded(deepFreeze(t), id('80'), at(6)).table
     t = RoutingTable.markResponded(deepFreeze(t), id('c0'), at(7)).table
     const r = RoutingTable.markFailed(deepFreeze(t), id('c0'), at(8))
     expect(r.outcome).toMatchObject({ _tag: 'Evicted', promoted: { lastSeen: 5 } })
-    expect(RoutingTable.bucketOf(r.table, id('80')).contacts.map((c) => NodeId.toHex(c.id).slice(0, 2))).toEqual(['a0', '80'])
+    expect(Bucket.contacts(RoutingTable.bucketOf(r.table, id('80'))).map((c) => NodeId.toHex(c.id).slice(0, 2))).toEqual(['a0', '80'])
     sound(r.table)
   })
 
-  it('a peer that is already a fresh Contact record is stored as is, so tables can share it', () => {
-    const record: RoutingTable.Contact = deepFreeze({ id: id('80'), address: addr(1), lastSeen: at(7), failures: 0 })
-    const t1 = RoutingTable.observe(RoutingTable.empty(id('01'), cfg(), at(0)), record, at(7)).table
-    const t2 = RoutingTable.observe(RoutingTable.empty(id('02'), cfg(), at(0)), record, at(7)).table
-    expect(RoutingTable.find(t1, record.id)).toBe(record)
-    expect(RoutingTable.find(t2, record.id)).toBe(record)
-    // Any change makes a new record; the shared one and the other table are untouched.
-    const f = RoutingTable.markFailed(deepFreeze(t1), record.id, at(8)).table
-    expect(RoutingTable.find(f, record.id)?.failures).toBe(1)
-    expect(record.failures).toBe(0)
-    expect(RoutingTable.find(t2, record.id)).toBe(record)
-    // Seen at another time, or with failures, it is copied as usual.
-    const later = RoutingTable.observe(RoutingTable.empty(id('03'), cfg(), at(0)), record, at(9)).table
-    expect(RoutingTable.find(later, record.id)).not.toBe(record)
-    expect(RoutingTable.find(later, record.id)).toEqual({ ...record, lastSeen: 9 })
+  it('a bucket stores the caller\'s id and address instances in parallel arrays, and updates copy them', () => {
+    const peer = deepFreeze({ id: id('80'), address: addr(1) })
+    const t1 = RoutingTable.observe(RoutingTable.empty(id('01'), cfg(), at(0)), peer, at(7)).table
+    const t2 = RoutingTable.observe(RoutingTable.empty(id('02'), cfg(), at(0)), peer, at(7)).table
+    for (const t of [t1, t2]) {
+      const b = RoutingTable.bucketOf(t, peer.id)
+      expect(b.peers).toEqual([peer.id, peer.address])
+      expect(b.seen).toEqual([7])
+      expect(b.failures).toBe(Bucket.EMPTY)
+      expect(Bucket.idAt(b, 0)).toBe(peer.id)
+      expect(Bucket.addressAt(b, 0)).toBe(peer.address)
+      expect(RoutingTable.find(t, peer.id)).toEqual({ ...peer, lastSeen: 7, failures: 0 })
+    }
+    // A change makes new entries; the other table and the old one are untouched.
+    const before = RoutingTable.bucketOf(t1, peer.id)
+    const f = RoutingTable.markFailed(deepFreeze(t1), peer.id, at(8)).table
+    expect(RoutingTable.find(f, peer.id)?.failures).toBe(1)
+    expect(RoutingTable.failuresOf(f, peer.id)).toBe(1)
+    expect(RoutingTable.bucketOf(f, peer.id).failures).toEqual([1])
+    expect(RoutingTable.bucketOf(f, peer.id).peers).toBe(before.peers)
+    // A reply resets the count: the failures are the shared empty list again.
+    const ok = RoutingTable.markResponded(deepFreeze(f), peer.id, at(9)).table
+    expect(RoutingTable.bucketOf(ok, peer.id).failures).toBe(Bucket.EMPTY)
+    expect(RoutingTable.bucketOf(ok, peer.id).peers).toBe(before.peers)
+    expect(RoutingTable.find(t1, peer.id)?.failures).toBe(0)
+    expect(RoutingTable.find(t2, peer.id)?.failures).toBe(0)
+    expect(RoutingTable.failuresOf(f, id('90'))).toBe(0)
+    expect(RoutingTable.ids(f)).toEqual([peer.id])
   })
+
   it('the same peer heard again in the same instant changes nothing: the same table', () => {
     const a = id('80'), b = id('90')
     const t = deepFreeze(observeAll(RoutingTable.empty(self, cfg(), at(0)), [a, b]))
@@ -279,7 +293,7 @@ describe('RoutingTable: examples', () => {
     expect(again.table).toBe(p.table)
     const later = RoutingTable.observe(deepFreeze(p.table), { id: id('a0'), address: addr(2) }, at(5))
     expect(later.table).not.toBe(p.table)
-    expect(RoutingTable.bucketOf(later.table, id('a0')).replacements.map((c) => c.lastSeen)).toEqual([5])
+    expect(Bucket.replacements(RoutingTable.bucketOf(later.table, id('a0'))).map((c) => c.lastSeen)).toEqual([5])
     sound(later.table)
   })
 

@@ -5,7 +5,7 @@
  * (§2.5), ping-before-evict and 5-strike stale-contact replacement (§2.2, §4.1).
  */
 import { describe, expect, it } from 'vitest'
-import { Address, Config, Node, NodeId, RoutingTable, RpcId, Time } from '@kademlia-ts/core'
+import { Address, Bucket, Config, Node, NodeId, RoutingTable, RpcId, Time } from '@kademlia-ts/core'
 import type { Effect, Event, Message, NodeState, Notification, OpId } from '@kademlia-ts/core'
 import * as H from './node-harness.js'
 
@@ -249,7 +249,7 @@ describe('table upkeep: ping-before-evict and stale contacts (§2.2, §4.1)', ()
     const n = full()
     const fx = msg(n, 'c', { _tag: 'Ping', rpcId: rpc(3), sender: C }, 100)
     expect(fx.filter((e) => e._tag === 'Send').map((e) => e._tag === 'Send' && e.message._tag)).toEqual(['Pong'])
-    expect(RoutingTable.bucketOf(Node.routingTable(n.s), C).replacements.map((c) => c.address)).toEqual(['c'])
+    expect(Bucket.replacements(RoutingTable.bucketOf(Node.routingTable(n.s), C)).map((c) => c.address)).toEqual(['c'])
     // the deferred probe keeps later newcomers to that bucket cached, without pinging either
     expect(probeOf(lookupFromC(n, 200))).toBeUndefined()
     // hearing from the least-recently seen contact settles it: alive, so the next newcomer probes again

@@ -8,7 +8,7 @@
  * contacts the tables hold is the figure; it includes the buckets, the bucket spine and the
  * replacement caches, so it is the whole cost of the tables, not just of the contact records.
  */
-import { Contact, NodeId, Prng, RoutingTable, Time } from '@kademlia-ts/core'
+import { Bucket, Contact, NodeId, Prng, RoutingTable, Time } from '@kademlia-ts/core'
 import KBucket from 'k-bucket'
 import type { KContact, Peer } from './routing-workload.js'
 import { randomPeers } from './routing-workload.js'
@@ -87,7 +87,7 @@ export const measureMemory = (
   let replacements = 0
   for (const t of ours) {
     contacts += RoutingTable.size(t)
-    for (const b of RoutingTable.buckets(t)) replacements += b.replacements.length
+    for (const b of RoutingTable.buckets(t)) replacements += Bucket.cacheSize(b)
   }
   ours.length = 0
 

@@ -3,56 +3,46 @@
  * of @kademlia-ts/core, exactly as the UDP shell drives them.
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { Config, Node, NodeId, RoutingTable } from '@kademlia-ts/core'
+import { Bucket, Config, Node, NodeId, RoutingTable } from '@kademlia-ts/core'
 import type { NodeState } from '@kademlia-ts/core'
 import type { Driver } from './driver.js'
 
 // constructors
 
 /**
- * Prefilled tables hold, for each peer, a contact that is the same in every table (its id, its
- * address, last seen at the prefill instant, no failures). Contacts are immutable, so all tables
- * can share one object per peer: `intern` rebuilds each bucket's contact list with the shared
- * instances (a new table, equal field by field). At 10^6 nodes this saves ~3·10^8 objects. A
- * contact the node updates later becomes its own object again, as any immutable update does.
+ * Bucket prefixes are equal for every node whose ids agree on the first `depth` bits. The core
+ * shares one instance per prefix up to `Bucket.SHARED_DEPTH`; `intern` extends that to depth 12
+ * (at most 8192 distinct prefixes) for prefilled tables, rebuilding their buckets with the shared
+ * instances (a new table, equal field by field). Contacts need no interning: a bucket holds its
+ * contacts as parallel arrays of shared ids and addresses and small integers (see `Bucket`).
  */
 export const make = (core: unknown): E.Either<ReadonlyArray<string>, Driver<NodeState>> => {
   const decoded = Config.decode(core)
   if (E.isLeft(decoded)) return E.left(decoded.left.errors.map((e) => `core.${e.field}: ${e.message}`))
   const config = decoded.right
-  const shared = new Map<NodeId.NodeId, RoutingTable.Contact>()
-  /**
-   * Bucket prefixes are equal for every node whose ids agree on the first `depth` bits: at depth
-   * ≤ 12 (at most 8192 distinct prefixes) the tables share one instance per prefix.
-   */
   const prefixes = new Map<string, NodeId.NodeId>()
   const sharedPrefix = (p: NodeId.NodeId, depth: number): NodeId.NodeId => {
-    if (depth > 12) return p
+    if (depth <= Bucket.SHARED_DEPTH || depth > 12) return p
     const key = `${depth}:${NodeId.toHex(p.subarray(0, 2))}`
     const known = prefixes.get(key)
     if (known !== undefined) return known
     prefixes.set(key, p)
     return p
   }
-  const sharedContact = (c: RoutingTable.Contact): RoutingTable.Contact => {
-    const known = shared.get(c.id)
-    if (known !== undefined && known.address === c.address && known.lastSeen === c.lastSeen && known.failures === c.failures) return known
-    if (known === undefined) shared.set(c.id, c)
-    return c
-  }
   const intern = (t: RoutingTable.RoutingTable): RoutingTable.RoutingTable => ({
     ...t,
-    buckets: t.buckets.map((b) => ({ ...b, prefix: sharedPrefix(b.prefix, b.depth), contacts: b.contacts.map(sharedContact) })),
+    buckets: t.buckets.map((b) =>
+      Bucket.make(sharedPrefix(b.prefix, b.depth), b.depth, b.peers, b.seen, b.failures, b.cache, b.lastLookup, b.probing)),
   })
   return E.right({
     bucketSize: config.bucketSize,
     init: (id, seed, at) => Node.init(config, { id, seed, at }),
     step: Node.step,
     nextDeadline: Node.nextDeadline,
-    contactIds: (s) => RoutingTable.contacts(Node.routingTable(s)).map((c) => c.id),
+    contactIds: (s) => RoutingTable.ids(Node.routingTable(s)),
     bucketCount: (s) => {
       let n = 0
-      for (const b of RoutingTable.buckets(Node.routingTable(s))) if (b.contacts.length > 0) n++
+      for (const b of RoutingTable.buckets(Node.routingTable(s))) if (Bucket.size(b) > 0) n++
       return n
     },
     prefill: (s, peers, at) => {

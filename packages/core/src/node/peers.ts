@@ -114,7 +114,7 @@ const handOff = (s: Draft, fx: Fx, newcomer: RoutingTable.Contact): void => {
     // Cheap necessary condition first: a contact in the key's bucket, when that bucket is not
     // ours, shares more leading bits with the key than we do, so we are not the closest.
     const b = RoutingTable.bucketOf(s.table, r.key)
-    if (!Bucket.covers(b, s.id) && b.contacts.some((c) => !NodeId.equals(c.id, newcomer.id))) continue
+    if (!Bucket.covers(b, s.id) && Bucket.size(b) > (Bucket.indexOf(b, newcomer.id) >= 0 ? 1 : 0)) continue
     const others = RoutingTable.closest(s.table, r.key, k + 1).filter((c) => !NodeId.equals(c.id, newcomer.id))
     const nearest = others[0]
     const farthest = others[k - 1]

@@ -1,32 +1,57 @@
 /**
  * A k-bucket: one leaf of the routing table's prefix tree (paper §2.2, §2.4). It covers the ids
- * whose first `depth` bits equal those of `prefix`, holds at most k contacts ordered
- * least-recently seen first, and a bounded replacement cache ordered most-recently seen first
- * (§4.1).
+ * whose first `depth` bits equal those of `prefix`, holds at most k contacts, and a bounded
+ * replacement cache ordered most-recently seen first (§4.1).
  *
- * These helpers never mutate: each returns a new bucket and shares the untouched arrays and
- * contacts with the old one.
+ * Compact representation (no record per contact): the contacts are three parallel arrays,
+ * `peers` (id, address: two slots per contact), `seen` (last-seen instants) and `failures`
+ * (consecutive failures, or the shared empty list while all are zero). A contact costs three
+ * array slots (24 bytes on x64; ids and addresses are shared with whoever made them) instead of a
+ * record of its own plus a slot (~64 bytes). The replacement cache is one flat array of three
+ * slots per entry (id, address, last seen; a replacement never has failures).
+ *
+ * Order. The contacts' least-recently-seen order (§2.2) is not their position: it is ascending
+ * `(seen, position)`. Positions keep a contact's place while it is refreshed, so hearing from a
+ * known contact copies only the small-integer `seen` array. The tie rule keeps the order exact:
+ * among contacts seen in the same instant, positions follow the order they were heard in — a
+ * refresh that would break this (another contact heard in that same instant sits after it) moves
+ * the contact to the last position, as an insertion does. Instants are stored unboxed while they
+ * are small integers (below 2^31 ms, ~24 days on the driver's time line), boxed beyond.
+ *
+ * These helpers never mutate: each returns a new array or bucket and shares the untouched ones.
  */
+import type { Address } from '../address.js'
 import * as NodeId from '../id/node-id.js'
 import type { Instant } from '../time.js'
 import type { Contact } from './contact.js'
+import * as C from './contact.js'
 
 // model
+
+/** One slot of `peers` or of the replacement cache: an id, an address or a last-seen instant. */
+export type Slot = NodeId.NodeId | Address | number
 
 export interface Bucket {
   /** First `depth` bits significant, the rest zero: the lowest id of the bucket's range. */
   readonly prefix: NodeId.NodeId
   /** 0..160: how many leading bits every id in the bucket shares with `prefix`. */
   readonly depth: number
-  /** At most k, least-recently seen first (paper §2.2). */
-  readonly contacts: ReadonlyArray<Contact>
-  /** At most `replacementCacheSize`, most-recently seen first (paper §4.1). */
-  readonly replacements: ReadonlyArray<Contact>
+  /** At most k contacts: id, address, id, address, … (least-recently-seen order: see above). */
+  readonly peers: ReadonlyArray<NodeId.NodeId | Address>
+  /** The last time we heard from each contact, by position. */
+  readonly seen: ReadonlyArray<number>
+  /** Consecutive failed RPCs of each contact (paper §4.1), by position; `EMPTY` when all are 0. */
+  readonly failures: ReadonlyArray<number>
+  /** At most `replacementCacheSize` replacements (id, address, last seen), most-recently seen first. */
+  readonly cache: ReadonlyArray<Slot>
   /** The last lookup that touched this bucket's range: its refresh clock (paper §2.3). */
   readonly lastLookup: Instant
   /** The least-recently seen contact the driver was asked to ping, while that ping is pending. */
   readonly probing: NodeId.NodeId | undefined
 }
+
+/** Slots per replacement in `cache`. */
+export const CACHE_STRIDE = 3
 
 // constructors
 
@@ -60,6 +85,13 @@ const makeSharedPrefixes = (): ReadonlyArray<NodeId.NodeId> => {
 
 const SHARED_PREFIXES = makeSharedPrefixes()
 
+/** The shared instance equal to `prefix` when `depth ≤ SHARED_DEPTH`, else `prefix` itself. */
+export const sharedPrefix = (prefix: NodeId.NodeId, depth: number): NodeId.NodeId => {
+  if (depth > SHARED_DEPTH) return prefix
+  const head = depth === 0 ? 0 : (((prefix[0] as number) << 8) | (prefix[1] as number)) >>> (16 - depth)
+  return SHARED_PREFIXES[(1 << depth) - 1 + head] as NodeId.NodeId
+}
+
 /**
  * The prefix of depth `depth` whose first `depth - 1` bits are those of `parent` and whose last
  * significant bit is 1: the upper half of a split. Shared when `depth ≤ SHARED_DEPTH`.
@@ -77,26 +109,130 @@ const upperPrefix = (parent: NodeId.NodeId, depth: number): NodeId.NodeId => {
 }
 
 /**
- * The one empty list every empty contact list or replacement cache points at (never mutated, as
- * no list a bucket holds ever is): an empty array of its own costs 32 bytes.
+ * The one empty list every empty array of a bucket points at (never mutated, as no array a
+ * bucket holds ever is): an empty array of its own costs 32 bytes.
  */
-export const EMPTY: ReadonlyArray<Contact> = []
+export const EMPTY: ReadonlyArray<never> = []
 
 /** Always builds the fields in the same order, so every bucket shares one hidden class. */
 export const make = (
   prefix: NodeId.NodeId,
   depth: number,
-  contacts: ReadonlyArray<Contact>,
-  replacements: ReadonlyArray<Contact>,
+  peers: ReadonlyArray<NodeId.NodeId | Address>,
+  seen: ReadonlyArray<number>,
+  failures: ReadonlyArray<number>,
+  cache: ReadonlyArray<Slot>,
   lastLookup: Instant,
   probing: NodeId.NodeId | undefined,
-): Bucket => ({ prefix, depth, contacts, replacements, lastLookup, probing })
+): Bucket => ({ prefix, depth, peers, seen, failures, cache, lastLookup, probing })
+
+/** `b` with another cache, refresh clock or probe (its contacts shared). */
+export const withCache = (b: Bucket, cache: ReadonlyArray<Slot>, lastLookup: Instant, probing: NodeId.NodeId | undefined): Bucket =>
+  make(b.prefix, b.depth, b.peers, b.seen, b.failures, cache, lastLookup, probing)
 
 /** The single bucket of an empty table: the whole id space. */
 export const root = (at: Instant): Bucket =>
-  make(SHARED_PREFIXES[0] as NodeId.NodeId, 0, EMPTY, EMPTY, at, undefined)
+  make(SHARED_PREFIXES[0] as NodeId.NodeId, 0, EMPTY, EMPTY, EMPTY, EMPTY, at, undefined)
 
 // queries
+
+/** How many contacts the bucket holds. */
+export const size = (b: Bucket): number => b.seen.length
+
+export const isFull = (b: Bucket, bucketSize: number): boolean => b.seen.length >= bucketSize
+
+export const idAt = (b: Bucket, i: number): NodeId.NodeId => b.peers[2 * i] as NodeId.NodeId
+export const addressAt = (b: Bucket, i: number): Address => b.peers[2 * i + 1] as Address
+export const lastSeenAt = (b: Bucket, i: number): Instant => b.seen[i] as Instant
+export const failuresAt = (b: Bucket, i: number): number => (b.failures.length === 0 ? 0 : (b.failures[i] as number))
+
+/** The contact at position `i` as a record (a new one: contacts are not stored as records). */
+export const contactAt = (b: Bucket, i: number): Contact =>
+  C.of(b.peers[2 * i] as NodeId.NodeId, b.peers[2 * i + 1] as Address, b.seen[i] as Instant, failuresAt(b, i))
+
+/** Positions in least-recently-seen order: ascending `(seen, position)`. */
+export const order = (b: Bucket): ReadonlyArray<number> => {
+  const seen = b.seen
+  const out = Array.from({ length: seen.length }, (_, i) => i)
+  return out.sort((x, y) => (seen[x] as number) - (seen[y] as number) || x - y)
+}
+
+/** The bucket's contacts as records, least-recently seen first (new records each call). */
+export const contacts = (b: Bucket): ReadonlyArray<Contact> => order(b).map((i) => contactAt(b, i))
+
+/** Whether position `i` comes before position `j` in least-recently-seen order. */
+const before = (seen: ReadonlyArray<number>, i: number, j: number): boolean =>
+  (seen[i] as number) < (seen[j] as number) || ((seen[i] as number) === (seen[j] as number) && i < j)
+
+/** The position of the least-recently seen contact, or -1 when empty. */
+export const leastRecent = (b: Bucket): number => {
+  const seen = b.seen
+  let best = seen.length === 0 ? -1 : 0
+  for (let i = 1; i < seen.length; i++) if (before(seen, i, best)) best = i
+  return best
+}
+
+/** Whether position `i` is the most recently seen contact. */
+export const isMostRecent = (b: Bucket, i: number): boolean => {
+  const seen = b.seen
+  for (let j = 0; j < seen.length; j++) if (j !== i && before(seen, i, j)) return false
+  return true
+}
+
+/** The least-recently seen contact with at least `staleAfterFailures` failures, or -1. */
+export const indexOfStale = (b: Bucket, staleAfterFailures: number): number => {
+  const fs = b.failures
+  let best = -1
+  for (let i = 0; i < fs.length; i++) {
+    if ((fs[i] as number) >= staleAfterFailures && (best < 0 || before(b.seen, i, best))) best = i
+  }
+  return best
+}
+
+/**
+ * The byte to test first when looking for an id among a bucket's contacts: they all share the
+ * first `depth` bits, so byte `depth / 8` is the first that tells them apart.
+ */
+export const keyByte = (depth: number): number => (depth >= NodeId.BITS ? NodeId.BYTES - 1 : depth >>> 3)
+
+/** Position of the contact with this id, or -1. Allocates nothing. */
+export const indexOf = (b: Bucket, id: NodeId.NodeId, key = keyByte(b.depth)): number => {
+  const ps = b.peers
+  const first = id[key]
+  for (let o = 0; o < ps.length; o += 2) {
+    const c = ps[o] as NodeId.NodeId
+    if (c[key] === first && NodeId.equals(c, id)) return o >>> 1
+  }
+  return -1
+}
+
+// queries: the replacement cache
+
+/** How many replacements the bucket's cache holds. */
+export const cacheSize = (b: Bucket): number => b.cache.length / CACHE_STRIDE
+
+export const cacheIdAt = (b: Bucket, i: number): NodeId.NodeId => b.cache[i * CACHE_STRIDE] as NodeId.NodeId
+export const cacheAddressAt = (b: Bucket, i: number): Address => b.cache[i * CACHE_STRIDE + 1] as Address
+export const cacheLastSeenAt = (b: Bucket, i: number): Instant => b.cache[i * CACHE_STRIDE + 2] as Instant
+
+/** Replacement `i` (0 = most recently seen) as a record, with no failures. */
+export const replacementAt = (b: Bucket, i: number): Contact =>
+  C.of(cacheIdAt(b, i), cacheAddressAt(b, i), cacheLastSeenAt(b, i), 0)
+
+/** The bucket's replacements as records, most-recently seen first (new records each call). */
+export const replacements = (b: Bucket): ReadonlyArray<Contact> =>
+  Array.from({ length: cacheSize(b) }, (_, i) => replacementAt(b, i))
+
+/** Position of the replacement with this id, or -1. */
+export const cacheIndexOf = (b: Bucket, id: NodeId.NodeId, key = keyByte(b.depth)): number => {
+  const cs = b.cache
+  const first = id[key]
+  for (let o = 0; o < cs.length; o += CACHE_STRIDE) {
+    const c = cs[o] as NodeId.NodeId
+    if (c[key] === first && NodeId.equals(c, id)) return o / CACHE_STRIDE
+  }
+  return -1
+}
 
 /** Whether `id` lies in the bucket's range (its first `depth` bits equal the prefix's). */
 export const covers = (b: Bucket, id: NodeId.NodeId): boolean => {
@@ -109,144 +245,155 @@ export const covers = (b: Bucket, id: NodeId.NodeId): boolean => {
   return (((p[full] as number) ^ (id[full] as number)) & mask) === 0
 }
 
-/**
- * The byte to test first when looking for an id among a bucket's contacts: they all share the
- * first `depth` bits, so byte `depth / 8` is the first that tells them apart.
- */
-export const keyByte = (depth: number): number => (depth >= NodeId.BITS ? NodeId.BYTES - 1 : depth >>> 3)
+// transitions (each returns a new bucket)
 
-/** Index of the contact with this id in `list`, or -1. Allocates nothing. */
-export const indexOf = (list: ReadonlyArray<Contact>, id: NodeId.NodeId, key = 0): number => {
-  const first = id[key]
-  for (let i = 0; i < list.length; i++) {
-    const c = (list[i] as Contact).id
-    if (c[key] === first && NodeId.equals(c, id)) return i
-  }
-  return -1
+/** `list` without the `width` slots at `from`; `EMPTY` when nothing is left. */
+const cut = <A>(list: ReadonlyArray<A>, from: number, width: number): ReadonlyArray<A> => {
+  if (list.length === width) return EMPTY
+  if (from === 0) return list.slice(width)
+  if (from + width === list.length) return list.slice(0, from)
+  return list.slice(0, from).concat(list.slice(from + width))
 }
 
-/**
- * One pass over `list` for `observe`: the index of `id` when present; otherwise `-1`, or
- * `-2 - j` when contact `j` is the first with at least `staleAfterFailures` failures.
- */
-export const lookup = (list: ReadonlyArray<Contact>, id: NodeId.NodeId, staleAfterFailures: number, key: number): number => {
-  const first = id[key]
-  let stale = -1
-  for (let i = 0; i < list.length; i++) {
-    const c = list[i] as Contact
-    const cid = c.id
-    if (cid[key] === first && NodeId.equals(cid, id)) return i
-    if (stale < 0 && c.failures >= staleAfterFailures) stale = i
-  }
-  return stale < 0 ? -1 : -2 - stale
-}
-
-export const isFull = (b: Bucket, bucketSize: number): boolean => b.contacts.length >= bucketSize
-
-/** The first contact with at least `staleAfterFailures` failures, least-recently seen first, or -1. */
-export const indexOfStale = (b: Bucket, staleAfterFailures: number): number => {
-  const cs = b.contacts
-  for (let i = 0; i < cs.length; i++) if ((cs[i] as Contact).failures >= staleAfterFailures) return i
-  return -1
-}
-
-// transitions (each returns a new array or bucket)
-
-/** `list` without index `i`. */
-export const without = <A>(list: ReadonlyArray<A>, i: number): ReadonlyArray<A> => {
-  if (list.length === 1) return EMPTY as ReadonlyArray<never>
-  const out = new Array<A>(list.length - 1)
-  for (let j = 0; j < i; j++) out[j] = list[j] as A
-  for (let j = i + 1; j < list.length; j++) out[j - 1] = list[j] as A
+/** `list` with `values` appended (exact length, no growth slack). */
+const append = <A>(list: ReadonlyArray<A>, ...values: A[]): ReadonlyArray<A> => {
+  const out = new Array<A>(list.length + values.length)
+  for (let i = 0; i < list.length; i++) out[i] = list[i] as A
+  for (let i = 0; i < values.length; i++) out[list.length + i] = values[i] as A
   return out
 }
 
-/**
- * `list` (least-recently seen first) with `c` inserted after every contact seen no later than it:
- * at the tail when `c` was just heard from, which is the paper's "move to the tail" (§2.2), and in
- * its place when an older replacement is promoted, so the order by `lastSeen` always holds.
- */
-export const insertByLastSeen = (list: ReadonlyArray<Contact>, c: Contact): ReadonlyArray<Contact> => {
-  let at = list.length
-  while (at > 0 && (list[at - 1] as Contact).lastSeen > c.lastSeen) at--
-  const out = new Array<Contact>(list.length + 1)
-  for (let j = 0; j < at; j++) out[j] = list[j] as Contact
-  out[at] = c
-  for (let j = at; j < list.length; j++) out[j + 1] = list[j] as Contact
+/** `list` with slot `i` set to `value`. */
+const set = <A>(list: ReadonlyArray<A>, i: number, value: A): ReadonlyArray<A> => {
+  const out = list.slice()
+  out[i] = value
   return out
 }
 
-/**
- * `list` without index `remove` (-1: none), with `c` inserted by last seen: one new array, and
- * in the common case (`c` seen last) a straight copy with `c` at the tail.
- */
-export const replaceByLastSeen = (list: ReadonlyArray<Contact>, remove: number, c: Contact): ReadonlyArray<Contact> => {
-  if (remove < 0) return insertByLastSeen(list, c)
-  const n = list.length
-  const lastKept = list[remove === n - 1 ? n - 2 : n - 1]
-  if (lastKept === undefined || lastKept.lastSeen <= c.lastSeen) {
-    const out = new Array<Contact>(n)
-    let k = 0
-    for (let j = 0; j < n; j++) if (j !== remove) out[k++] = list[j] as Contact
-    out[n - 1] = c
-    return out
-  }
-  return insertByLastSeen(without(list, remove), c)
+/** `EMPTY` when every count is 0, else `list`. */
+const sparse = (list: ReadonlyArray<number>): ReadonlyArray<number> => {
+  for (let i = 0; i < list.length; i++) if (list[i] !== 0) return list
+  return EMPTY
 }
 
+/** The failure counts of `b` as a dense list (a fresh one when they were all 0). */
+const dense = (b: Bucket): ReadonlyArray<number> =>
+  b.failures.length === 0 && b.seen.length > 0 ? new Array<number>(b.seen.length).fill(0) : b.failures
+
 /**
- * The replacement cache with `c` at the front (most recent), any older entry for the same id
- * dropped, and the oldest dropped past `bound` (paper §4.1). One pass.
+ * A contact appended: it comes after every contact seen no later than it (an insertion, or a
+ * promoted replacement taking its place by last seen, paper §2.2, §4.1).
  */
-export const pushReplacement = (list: ReadonlyArray<Contact>, c: Contact, bound: number, key = 0): ReadonlyArray<Contact> => {
+export const appended = (b: Bucket, id: NodeId.NodeId, address: Address, lastSeen: Instant, failures: number): Bucket =>
+  make(b.prefix, b.depth, append(b.peers, id, address), append(b.seen, lastSeen),
+    failures === 0 && b.failures.length === 0 ? EMPTY : append(dense(b), failures), b.cache, b.lastLookup, b.probing)
+
+/** The contact at position `i` removed. */
+export const removed = (b: Bucket, i: number): Bucket =>
+  make(b.prefix, b.depth, cut(b.peers, 2 * i, 2), cut(b.seen, i, 1),
+    b.failures.length === 0 ? EMPTY : sparse(cut(b.failures, i, 1)), b.cache, b.lastLookup, b.probing)
+
+/**
+ * Heard from the contact at position `i` at `at` (from `address`): last seen = at, failures
+ * reset. It stays in place (only `seen` is copied) unless a contact heard in the same instant
+ * sits after it; then it moves to the last position (see "Order" above).
+ */
+export const refreshed = (b: Bucket, i: number, address: Address, at: Instant): Bucket => {
+  const seen = b.seen
+  for (let j = i + 1; j < seen.length; j++) {
+    if (seen[j] === at) return appended(removed(b, i), idAt(b, i), address, at, 0)
+  }
+  const peers = b.peers[2 * i + 1] === address ? b.peers : set(b.peers, 2 * i + 1, address)
+  const failures = failuresAt(b, i) === 0 ? b.failures : sparse(set(b.failures, i, 0))
+  return make(b.prefix, b.depth, peers, set(seen, i, at), failures, b.cache, b.lastLookup, b.probing)
+}
+
+/** The contact at position `i` with `failures` consecutive failures. */
+export const withFailures = (b: Bucket, i: number, failures: number): Bucket =>
+  make(b.prefix, b.depth, b.peers, b.seen, sparse(set(dense(b), i, failures)), b.cache, b.lastLookup, b.probing)
+
+/**
+ * The replacement cache with the entry at the front (most recent), any older entry for the same
+ * id dropped, and the oldest dropped past `bound` entries (paper §4.1). One pass.
+ */
+export const pushReplacement = (
+  list: ReadonlyArray<Slot>,
+  id: NodeId.NodeId,
+  address: Address,
+  lastSeen: Instant,
+  bound: number,
+  key = 0,
+): ReadonlyArray<Slot> => {
   if (bound <= 0) return EMPTY
-  const size = list.length < bound ? list.length + 1 : bound
-  const out = new Array<Contact>(size)
-  out[0] = c
-  const id = c.id
+  const n = list.length / CACHE_STRIDE
+  const length = (n < bound ? n + 1 : bound) * CACHE_STRIDE
+  const out = new Array<Slot>(length)
+  out[0] = id
+  out[1] = address
+  out[2] = lastSeen
   const first = id[key]
-  let k = 1
-  for (let j = 0; j < list.length && k < size; j++) {
-    const e = list[j] as Contact
-    if (e.id[key] === first && NodeId.equals(e.id, id)) continue
-    out[k++] = e
+  let k = CACHE_STRIDE
+  for (let o = 0; o < list.length && k < length; o += CACHE_STRIDE) {
+    const e = list[o] as NodeId.NodeId
+    if (e[key] === first && NodeId.equals(e, id)) continue
+    out[k] = e
+    out[k + 1] = list[o + 1] as Slot
+    out[k + 2] = list[o + 2] as Slot
+    k += CACHE_STRIDE
   }
-  if (k < size) out.length = k
+  if (k < length) out.length = k
   return out
 }
 
-/** `list` split by bit `depth` of the ids: exact-size arrays (no push slack), `EMPTY` for none. */
-const partition = (list: ReadonlyArray<Contact>, byte: number, mask: number): readonly [ReadonlyArray<Contact>, ReadonlyArray<Contact>] => {
+/** The cache without replacement `i`. */
+export const withoutReplacement = (list: ReadonlyArray<Slot>, i: number): ReadonlyArray<Slot> =>
+  cut(list, i * CACHE_STRIDE, CACHE_STRIDE)
+
+/** Splits `list` (`width` slots per entry, entry j's id at slot j·width) by the bit of the ids. */
+const partition = <A>(
+  list: ReadonlyArray<A>,
+  width: number,
+  idOf: (j: number) => NodeId.NodeId,
+  byte: number,
+  mask: number,
+): readonly [ReadonlyArray<A>, ReadonlyArray<A>] => {
+  const n = list.length / width
   let high = 0
-  for (let j = 0; j < list.length; j++) if (((list[j] as Contact).id[byte] as number) & mask) high++
+  for (let j = 0; j < n; j++) if ((idOf(j)[byte] as number) & mask) high++
   if (high === 0) return [list, EMPTY]
-  if (high === list.length) return [EMPTY, list]
-  const lo = new Array<Contact>(list.length - high)
-  const hi = new Array<Contact>(high)
+  if (high === n) return [EMPTY, list]
+  const lo = new Array<A>((n - high) * width)
+  const hi = new Array<A>(high * width)
   let a = 0
-  let b = 0
-  for (let j = 0; j < list.length; j++) {
-    const c = list[j] as Contact
-    if ((c.id[byte] as number) & mask) hi[b++] = c
-    else lo[a++] = c
+  let c = 0
+  for (let j = 0; j < n; j++) {
+    const toHigh = (idOf(j)[byte] as number) & mask
+    for (let s = 0; s < width; s++) {
+      if (toHigh) hi[c++] = list[j * width + s] as A
+      else lo[a++] = list[j * width + s] as A
+    }
   }
   return [lo, hi]
 }
 
 /**
- * The two halves of `b` (bit `depth` = 0, then 1); contacts, replacements and probe follow their
- * ids. The lower half keeps the parent's prefix (same bits, one more significant), and a list that
- * falls wholly into one half is shared, not copied.
+ * The two halves of `b` (bit `depth` = 0, then 1); contacts (in their relative positions, so
+ * their order is kept), replacements and probe follow their ids. The lower half keeps the
+ * parent's prefix (same bits, one more significant), and a list that falls wholly into one half
+ * is shared, not copied.
  */
 export const split = (b: Bucket): readonly [Bucket, Bucket] => {
   const d = b.depth
   const byte = d >>> 3
   const mask = 0x80 >>> (d & 7)
-  const [lowC, highC] = partition(b.contacts, byte, mask)
-  const [lowR, highR] = partition(b.replacements, byte, mask)
+  const id = (j: number): NodeId.NodeId => idAt(b, j)
+  const [lowP, highP] = partition(b.peers, 2, id, byte, mask)
+  const [lowS, highS] = partition(b.seen, 1, id, byte, mask)
+  const [lowF, highF] = b.failures.length === 0 ? [EMPTY, EMPTY] : partition(b.failures, 1, id, byte, mask)
+  const [lowR, highR] = partition(b.cache, CACHE_STRIDE, (j) => cacheIdAt(b, j), byte, mask)
   const probeHigh = b.probing !== undefined && ((b.probing[byte] as number) & mask) !== 0
   return [
-    make(b.prefix, d + 1, lowC, lowR, b.lastLookup, probeHigh ? undefined : b.probing),
-    make(upperPrefix(b.prefix, d + 1), d + 1, highC, highR, b.lastLookup, probeHigh ? b.probing : undefined),
+    make(b.prefix, d + 1, lowP, lowS, sparse(lowF), lowR, b.lastLookup, probeHigh ? undefined : b.probing),
+    make(upperPrefix(b.prefix, d + 1), d + 1, highP, highS, sparse(highF), highR, b.lastLookup, probeHigh ? b.probing : undefined),
   ]
 }

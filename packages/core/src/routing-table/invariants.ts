@@ -25,37 +25,49 @@ const checkBucket = (t: RoutingTable, b: Bucket, index: number, problems: string
   const cfg = t.config
   if (!Number.isInteger(b.depth) || b.depth < 0 || b.depth > NodeId.BITS) problems.push(`${where}: bad depth`)
   if (!NodeId.isNodeId(b.prefix)) problems.push(`${where}: prefix is not a 20-byte id`)
-  if (b.contacts.length > cfg.bucketSize) problems.push(`${where}: ${b.contacts.length} contacts > k = ${cfg.bucketSize}`)
-  if (b.replacements.length > cfg.replacementCacheSize) {
-    problems.push(`${where}: ${b.replacements.length} replacements > ${cfg.replacementCacheSize}`)
+  const n = b.seen.length
+  if (b.peers.length !== 2 * n) problems.push(`${where}: ${b.peers.length} peer slots for ${n} contacts`)
+  if (b.failures.length !== 0 && b.failures.length !== n) problems.push(`${where}: ${b.failures.length} failure counts for ${n} contacts`)
+  if (b.failures.length !== 0 && b.failures.every((f) => f === 0)) problems.push(`${where}: all-zero failure counts not shared`)
+  if (b.cache.length % B.CACHE_STRIDE !== 0) problems.push(`${where}: the cache is not whole entries`)
+  if (b.peers.length !== 2 * n || (b.failures.length !== 0 && b.failures.length !== n) || b.cache.length % B.CACHE_STRIDE !== 0) return
+  if (B.size(b) > cfg.bucketSize) problems.push(`${where}: ${B.size(b)} contacts > k = ${cfg.bucketSize}`)
+  if (B.cacheSize(b) > cfg.replacementCacheSize) {
+    problems.push(`${where}: ${B.cacheSize(b)} replacements > ${cfg.replacementCacheSize}`)
   }
-  const check = (list: ReadonlyArray<Contact>, what: string): void => {
-    for (let j = 0; j < list.length; j++) {
-      const c = list[j] as Contact
+  const contacts = B.contacts(b)
+  const replacements = B.replacements(b)
+  const check = (records: ReadonlyArray<Contact>, what: string): void => {
+    for (let j = 0; j < records.length; j++) {
+      const c = records[j] as Contact
       const hex = NodeId.isNodeId(c.id) ? NodeId.toHex(c.id) : '?'
       if (!NodeId.isNodeId(c.id)) problems.push(`${where}: ${what} ${j} has no 20-byte id`)
       else if (!B.covers(b, c.id)) problems.push(`${where}: ${what} ${hex} outside the bucket's range`)
       if (NodeId.isNodeId(c.id) && NodeId.equals(c.id, t.self)) problems.push(`${where}: ${what} is our own id`)
+      if (typeof c.address !== 'string') problems.push(`${where}: ${what} ${hex} has no address`)
+      if (!Number.isInteger(c.lastSeen)) problems.push(`${where}: ${what} ${hex} bad last-seen instant`)
       if (!Number.isInteger(c.failures) || c.failures < 0) problems.push(`${where}: ${what} ${hex} bad failures`)
-      if (B.indexOf(list, c.id) !== j) problems.push(`${where}: ${what} ${hex} duplicated`)
+      if (records.findIndex((r) => NodeId.isNodeId(r.id) && NodeId.isNodeId(c.id) && NodeId.equals(r.id, c.id)) !== j) {
+        problems.push(`${where}: ${what} ${hex} duplicated`)
+      }
     }
   }
-  check(b.contacts, 'contact')
-  check(b.replacements, 'replacement')
-  for (let j = 1; j < b.contacts.length; j++) {
-    if ((b.contacts[j - 1] as Contact).lastSeen > (b.contacts[j] as Contact).lastSeen) {
+  check(contacts, 'contact')
+  check(replacements, 'replacement')
+  for (let j = 1; j < contacts.length; j++) {
+    if ((contacts[j - 1] as Contact).lastSeen > (contacts[j] as Contact).lastSeen) {
       problems.push(`${where}: contacts not ordered least-recently seen first at ${j}`)
     }
   }
-  for (let j = 1; j < b.replacements.length; j++) {
-    if ((b.replacements[j - 1] as Contact).lastSeen < (b.replacements[j] as Contact).lastSeen) {
+  for (let j = 1; j < replacements.length; j++) {
+    if ((replacements[j - 1] as Contact).lastSeen < (replacements[j] as Contact).lastSeen) {
       problems.push(`${where}: replacements not ordered most-recently seen first at ${j}`)
     }
   }
-  for (const r of b.replacements) {
-    if (B.indexOf(b.contacts, r.id) >= 0) problems.push(`${where}: ${NodeId.toHex(r.id)} both contact and replacement`)
+  for (const r of replacements) {
+    if (B.indexOf(b, r.id) >= 0) problems.push(`${where}: ${NodeId.toHex(r.id)} both contact and replacement`)
   }
-  if (b.probing !== undefined && B.indexOf(b.contacts, b.probing) < 0) {
+  if (b.probing !== undefined && B.indexOf(b, b.probing) < 0) {
     problems.push(`${where}: probing ${NodeId.toHex(b.probing)}, not a contact of the bucket`)
   }
 }
@@ -78,7 +90,7 @@ export const checkInvariants = (t: RoutingTable): ReadonlyArray<string> => {
     if (lo % width !== 0n) problems.push(`bucket ${i}: prefix has bits set past depth ${b.depth}`)
     if (lo !== next) problems.push(`bucket ${i}: starts at ${lo.toString(16)}, expected ${next.toString(16)}`)
     next = lo + width
-    count += b.contacts.length
+    count += B.size(b)
     checkBucket(t, b, i, problems)
   }
   if (t.heads.length !== t.buckets.length) problems.push(`${t.heads.length} heads for ${t.buckets.length} buckets`)

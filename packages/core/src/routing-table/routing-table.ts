@@ -19,9 +19,11 @@
  * - Never contains our own id. A bucket holds at most `bucketSize` contacts and at most
  *   `replacementCacheSize` replacements.
  *
- * Performance: transitions copy only the changed bucket's arrays and the bucket spine (one slot
- * per leaf: about log2(n/k) leaves for n peers, a few more with relaxed splitting or b > 1);
- * contacts and ids are shared. `closest` visits only the leaves nearest to the target and sorts at
+ * Performance: a bucket holds its contacts as parallel arrays (`Bucket`: three slots per contact,
+ * no record per contact; a refresh copies one array of small integers); transitions copy only the
+ * changed bucket's arrays and the bucket spine (one slot per leaf: about log2(n/k) leaves for n peers, a few more with relaxed
+ * splitting or b > 1); ids and addresses are shared. `Contact` records are made only for what the
+ * queries and outcomes return. `closest` visits only the leaves nearest to the target and sorts at
  * most n + k - 1 contacts, block by block. See docs/adr/0004-routing-table.md.
  */
 import type { Address } from '../address.js'
@@ -99,17 +101,34 @@ const indexOf = (t: RoutingTable, id: NodeId.NodeId): number => Walk.indexOfHead
 export const bucketOf = (t: RoutingTable, id: NodeId.NodeId): Bucket =>
   t.buckets[indexOf(t, id)] as Bucket
 
+/** The contact with this id (a new record), or undefined. */
 export const find = (t: RoutingTable, id: NodeId.NodeId): Contact | undefined => {
   const b = bucketOf(t, id)
-  const cs = b.contacts
-  const i = B.indexOf(cs, id, B.keyByte(b.depth))
-  return i < 0 ? undefined : cs[i]
+  const i = B.indexOf(b, id)
+  return i < 0 ? undefined : B.contactAt(b, i)
 }
 
-/** Every contact, bucket by bucket in id order, each bucket least-recently seen first. */
+/** The consecutive failures of the contact with this id; 0 when the table does not hold it. */
+export const failuresOf = (t: RoutingTable, id: NodeId.NodeId): number => {
+  const b = bucketOf(t, id)
+  const i = B.indexOf(b, id)
+  return i < 0 ? 0 : B.failuresAt(b, i)
+}
+
+/** Every contact (new records), bucket by bucket in id order, each least-recently seen first. */
 export const contacts = (t: RoutingTable): ReadonlyArray<Contact> => {
   const out: Contact[] = []
-  for (const b of t.buckets) for (const c of b.contacts) out.push(c)
+  for (const b of t.buckets) for (const c of B.contacts(b)) out.push(c)
+  return out
+}
+
+/** The ids of every contact, bucket by bucket in id order; allocates no record. */
+export const ids = (t: RoutingTable): ReadonlyArray<NodeId.NodeId> => {
+  const out: NodeId.NodeId[] = []
+  for (const b of t.buckets) {
+    const n = B.size(b)
+    for (let i = 0; i < n; i++) out.push(B.idAt(b, i))
+  }
   return out
 }
 
@@ -123,46 +142,62 @@ export const buckets = (t: RoutingTable): ReadonlyArray<Bucket> => t.buckets
  * FIND_NODE answers from several buckets when one has fewer than k.
  */
 export const closest = (t: RoutingTable, target: NodeId.NodeId, n: number): ReadonlyArray<Contact> => {
-  const out: Contact[] = []
-  if (n <= 0) return out
-  // Sort keys: the first 30 bits of each chosen contact's distance to `target`, ties (ids that
-  // agree on those bits) broken by the full comparison. Small integers in a parallel array, so
-  // the insertion sort rarely reads an id.
+  if (n <= 0) return []
+  // The chosen entries as two arrays of small numbers: a sort key, the first 30 bits of the
+  // distance to `target` (ties, ids that agree on those bits, broken by the full comparison, so
+  // the insertion sort rarely reads an id), and where the entry is: bucket index · k + entry
+  // index. Records are made only for the winners, at the end.
   const keys: number[] = []
+  const refs: number[] = []
+  const bs = t.buckets
+  const k = t.config.bucketSize
   const th = Walk.head(target)
-  Walk.byDistance(t.buckets, t.heads, target, (b) => {
-    const cs = b.contacts
+  Walk.byDistance(bs, t.heads, target, (b, bi) => {
+    const m = B.size(b)
     // Buckets come in increasing distance, so each block only needs sorting within itself: each
     // contact is inserted into the block's sorted tail, and once `n` are held a contact no closer
     // than the last is skipped and a closer one pushes the last out.
-    const start = out.length
-    for (let i = 0; i < cs.length; i++) {
-      const c = cs[i] as Contact
-      const key = Walk.head(c.id) ^ th
-      let j = out.length - 1
-      if (out.length >= n) {
-        if (j < start || !closer(key, c, keys[j] as number, out[j] as Contact, target)) continue
+    const start = keys.length
+    for (let i = 0; i < m; i++) {
+      const key = Walk.head(B.idAt(b, i)) ^ th
+      const ref = bi * k + i
+      let j = keys.length - 1
+      if (keys.length >= n) {
+        if (j < start || !closer(key, ref, keys[j] as number, refs[j] as number, t, target)) continue
         j--
       } else {
-        out.push(c)
         keys.push(key)
+        refs.push(ref)
       }
-      while (j >= start && closer(key, c, keys[j] as number, out[j] as Contact, target)) {
-        out[j + 1] = out[j] as Contact
+      while (j >= start && closer(key, ref, keys[j] as number, refs[j] as number, t, target)) {
         keys[j + 1] = keys[j] as number
+        refs[j + 1] = refs[j] as number
         j--
       }
-      out[j + 1] = c
       keys[j + 1] = key
+      refs[j + 1] = ref
     }
-    return out.length >= n
+    return keys.length >= n
   })
+  const out = new Array<Contact>(refs.length)
+  for (let j = 0; j < out.length; j++) {
+    const ref = refs[j] as number
+    const bi = Math.floor(ref / k)
+    out[j] = B.contactAt(bs[bi] as Bucket, ref - bi * k)
+  }
   return out
 }
 
-/** Whether `a` (distance head `ka`) is strictly closer to `target` than `b` (head `kb`). */
-const closer = (ka: number, a: Contact, kb: number, b: Contact, target: NodeId.NodeId): boolean =>
-  ka !== kb ? ka < kb : Distance.compareTo(target, a.id, b.id) < 0
+/** The id of the entry at `ref` (bucket index · k + entry index). */
+const idOfRef = (t: RoutingTable, ref: number): NodeId.NodeId => {
+  const k = t.config.bucketSize
+  const bi = Math.floor(ref / k)
+  return B.idAt(t.buckets[bi] as Bucket, ref - bi * k)
+}
+
+/** Whether entry `a` (distance head `ka`) is strictly closer to `target` than `b` (head `kb`). */
+const closer = (ka: number, a: number, kb: number, b: number, t: RoutingTable, target: NodeId.NodeId): boolean =>
+  ka !== kb ? ka < kb : Distance.compareTo(target, idOfRef(t, a), idOfRef(t, b)) < 0
 
 /** Buckets due for a refresh lookup (paper §2.3): `lastLookup + refreshInterval <= at`. */
 export const staleBuckets = (t: RoutingTable, at: Instant, refreshInterval: Duration): ReadonlyArray<Bucket> =>
@@ -184,10 +219,11 @@ const closerToSelf = (t: RoutingTable, id: NodeId.NodeId, limit: number): number
   const self = t.self
   Walk.byDistance(t.buckets, t.heads, self, (b) => {
     if (B.covers(b, id)) {
-      for (const c of b.contacts) if (Distance.compareTo(self, c.id, id) < 0) count++
+      const m = B.size(b)
+      for (let i = 0; i < m; i++) if (Distance.compareTo(self, B.idAt(b, i), id) < 0) count++
       return true
     }
-    count += b.contacts.length
+    count += B.size(b)
     return count >= limit
   })
   return count
@@ -204,18 +240,18 @@ const hasKCloser = (t: RoutingTable, id: NodeId.NodeId, k: number): boolean => {
   const bs = t.buckets
   const c = Distance.commonPrefixLength(self, id)
   const s = indexOf(t, self)
-  let count = (bs[s] as Bucket).contacts.length
+  let count = B.size(bs[s] as Bucket)
   if (count >= k) return true
   for (let j = s - 1; j >= 0; j--) {
     const b = bs[j] as Bucket
     if (Distance.commonPrefixLength(b.prefix, self) <= c) break
-    count += b.contacts.length
+    count += B.size(b)
     if (count >= k) return true
   }
   for (let j = s + 1; j < bs.length; j++) {
     const b = bs[j] as Bucket
     if (Distance.commonPrefixLength(b.prefix, self) <= c) break
-    count += b.contacts.length
+    count += B.size(b)
     if (count >= k) return true
   }
   return closerToSelf(t, id, k) >= k
@@ -255,20 +291,6 @@ const withSplit = (t: RoutingTable, i: number, halves: readonly [Bucket, Bucket]
   return { self: t.self, config: t.config, buckets: spine, size: t.size, heads }
 }
 
-/**
- * Whether the peer handed to `observe` is already the contact record it would create: a `Contact`
- * seen at `at` with no failures. Then it is stored as is, so a driver that builds many tables from
- * the same peers (a simulator's prefill) can share one immutable record among all of them instead
- * of one allocation per table.
- */
-const isFresh = (
-  peer: { readonly id: NodeId.NodeId; readonly address: Address },
-  at: Instant,
-): peer is Contact => {
-  const p = peer as { readonly lastSeen?: unknown; readonly failures?: unknown }
-  return p.lastSeen === at && p.failures === 0
-}
-
 const clearProbe = (b: Bucket, id: NodeId.NodeId): NodeId.NodeId | undefined =>
   b.probing !== undefined && NodeId.equals(b.probing, id) ? undefined : b.probing
 
@@ -276,8 +298,6 @@ const clearProbe = (b: Bucket, id: NodeId.NodeId): NodeId.NodeId | undefined =>
  * We heard from `peer` at `at` (any message or reply, paper §2.2). A known contact moves to the
  * tail; a newcomer is added when there is room, after splitting if the rules allow, or in place of
  * a stale contact; otherwise it is cached and the least-recently seen contact must be probed.
- * A `peer` that is already a `Contact` with `lastSeen === at` and no failures is stored as is
- * (shared, never copied; like every input it must never be mutated).
  */
 export const observe = (
   t: RoutingTable,
@@ -285,29 +305,28 @@ export const observe = (
   at: Instant,
 ): Step<ObserveOutcome> => {
   const id = peer.id
+  const address = peer.address
   const self = t.self
   if (id[0] === self[0] && NodeId.equals(id, self)) return { table: t, outcome: OWN_ID }
   const cfg = t.config
   let i = indexOf(t, id)
   let b = t.buckets[i] as Bucket
-  const found = B.lookup(b.contacts, id, cfg.staleAfterFailures, B.keyByte(b.depth))
+  const found = B.indexOf(b, id)
   if (found >= 0) {
-    const old = b.contacts[found] as Contact
-    if (old.address !== peer.address && old.failures === 0) {
-      return { table: t, outcome: ADDRESS_CONFLICT }
+    const oldAddress = B.addressAt(b, found)
+    const oldFailures = B.failuresAt(b, found)
+    if (oldAddress !== address && oldFailures === 0) return { table: t, outcome: ADDRESS_CONFLICT }
+    const contact = C.of(B.idAt(b, found), address, at, 0)
+    // Heard again in the same instant, already the most recent and live: nothing to change, so
+    // the same table (a reply burst from one peer costs no copy).
+    if (B.lastSeenAt(b, found) === at && oldFailures === 0 && oldAddress === address &&
+      (b.probing === undefined || !NodeId.equals(b.probing, id)) && B.isMostRecent(b, found)) {
+      return { table: t, outcome: { _tag: 'Refreshed', contact } }
     }
-    // Heard again in the same instant, already at the tail and live: nothing to change, so the
-    // same table (a reply burst from one peer costs no allocation but the outcome).
-    if (found === b.contacts.length - 1 && old.lastSeen === at && old.failures === 0 &&
-      old.address === peer.address && (b.probing === undefined || !NodeId.equals(b.probing, id))) {
-      return { table: t, outcome: { _tag: 'Refreshed', contact: old } }
-    }
-    const contact = isFresh(peer, at) ? peer : C.seen(old, peer.address, at)
-    const nb = B.make(b.prefix, b.depth, B.replaceByLastSeen(b.contacts, found, contact), b.replacements,
-      b.lastLookup, clearProbe(b, id))
-    return { table: withBucket(t, i, nb, 0), outcome: { _tag: 'Refreshed', contact } }
+    const nb = B.refreshed(b, found, address, at)
+    return { table: withBucket(t, i, withProbe(nb, clearProbe(b, id)), 0), outcome: { _tag: 'Refreshed', contact } }
   }
-  const contact = isFresh(peer, at) ? peer : C.of(id, peer.address, at, 0)
+  const contact = C.of(id, address, at, 0)
   const k = cfg.bucketSize
   let table = t
   let splits = 0
@@ -318,40 +337,37 @@ export const observe = (
     if (B.covers(table.buckets[i + 1] as Bucket, id)) i++
     b = table.buckets[i] as Bucket
   }
+  const cached = B.cacheIndexOf(b, id)
+  const cache = cached < 0 ? b.cache : B.withoutReplacement(b.cache, cached)
   if (!B.isFull(b, k)) {
-    const cached = B.indexOf(b.replacements, id, B.keyByte(b.depth))
-    const nb = B.make(b.prefix, b.depth, B.insertByLastSeen(b.contacts, contact),
-      cached < 0 ? b.replacements : B.without(b.replacements, cached), b.lastLookup, b.probing)
+    const nb = B.appended(B.withCache(b, cache, b.lastLookup, b.probing), id, address, at, 0)
     return { table: withBucket(table, i, nb, 1), outcome: { _tag: 'Inserted', contact, splits } }
   }
-  const stale = splits === 0 ? -2 - found : B.indexOfStale(b, cfg.staleAfterFailures)
+  const stale = B.indexOfStale(b, cfg.staleAfterFailures)
   if (stale >= 0) {
-    const evicted = b.contacts[stale] as Contact
-    const cached = B.indexOf(b.replacements, id, B.keyByte(b.depth))
-    const nb = B.make(b.prefix, b.depth, B.replaceByLastSeen(b.contacts, stale, contact),
-      cached < 0 ? b.replacements : B.without(b.replacements, cached), b.lastLookup, clearProbe(b, evicted.id))
+    const evicted = B.contactAt(b, stale)
+    const nb = B.appended(B.removed(B.withCache(b, cache, b.lastLookup, clearProbe(b, evicted.id)), stale), id, address, at, 0)
     return { table: withBucket(table, i, nb, 0), outcome: { _tag: 'Replaced', evicted, inserted: contact } }
   }
-  if (b.probing !== undefined && splits === 0) {
+  if (b.probing !== undefined && splits === 0 && B.cacheSize(b) > 0) {
     // Already the newest replacement, heard in the same instant from the same address: unchanged.
-    const newest = b.replacements[0]
-    if (newest !== undefined && newest.lastSeen === at && newest.address === peer.address &&
-      newest.failures === 0 && NodeId.equals(newest.id, id)) return { table: t, outcome: CACHED }
+    if (B.cacheLastSeenAt(b, 0) === at && B.cacheAddressAt(b, 0) === address && NodeId.equals(B.cacheIdAt(b, 0), id)) {
+      return { table: t, outcome: CACHED }
+    }
   }
-  const cache = B.pushReplacement(b.replacements, contact, cfg.replacementCacheSize, B.keyByte(b.depth))
-  if (b.probing !== undefined) {
-    const nb = B.make(b.prefix, b.depth, b.contacts, cache, b.lastLookup, b.probing)
-    return { table: withBucket(table, i, nb, 0), outcome: CACHED }
-  }
-  const probe = b.contacts[0]
+  const pushed = B.pushReplacement(b.cache, id, address, at, cfg.replacementCacheSize, B.keyByte(b.depth))
+  const lru = B.leastRecent(b)
   // Only with an invalid bucketSize < 1 is a "full" bucket empty: nothing to probe.
-  if (probe === undefined) {
-    const nb = B.make(b.prefix, b.depth, b.contacts, cache, b.lastLookup, b.probing)
-    return { table: withBucket(table, i, nb, 0), outcome: CACHED }
+  if (b.probing !== undefined || lru < 0) {
+    return { table: withBucket(table, i, B.withCache(b, pushed, b.lastLookup, b.probing), 0), outcome: CACHED }
   }
-  const nb = B.make(b.prefix, b.depth, b.contacts, cache, b.lastLookup, probe.id)
-  return { table: withBucket(table, i, nb, 0), outcome: { _tag: 'Pending', probe } }
+  const probe = B.contactAt(b, lru)
+  return { table: withBucket(table, i, B.withCache(b, pushed, b.lastLookup, probe.id), 0), outcome: { _tag: 'Pending', probe } }
 }
+
+/** `b` with `probing` set (the same bucket when unchanged). */
+const withProbe = (b: Bucket, probing: NodeId.NodeId | undefined): Bucket =>
+  b.probing === probing ? b : B.withCache(b, b.cache, b.lastLookup, probing)
 
 /**
  * Removes contact `j` of bucket `i` and promotes the most recently seen replacement, if any,
@@ -359,10 +375,12 @@ export const observe = (
  */
 const evict = (t: RoutingTable, i: number, j: number, evicted: Contact): Step<FailureOutcome> => {
   const b = t.buckets[i] as Bucket
-  const promoted = b.replacements[0]
-  const contacts = promoted === undefined ? B.without(b.contacts, j) : B.replaceByLastSeen(b.contacts, j, promoted)
-  const replacements = promoted === undefined ? b.replacements : B.without(b.replacements, 0)
-  const nb = B.make(b.prefix, b.depth, contacts, replacements, b.lastLookup, clearProbe(b, evicted.id))
+  const promoted = B.cacheSize(b) === 0 ? undefined : B.replacementAt(b, 0)
+  const gone = B.removed(b, j)
+  const nb = promoted === undefined
+    ? withProbe(gone, clearProbe(b, evicted.id))
+    : B.appended(B.withCache(gone, B.withoutReplacement(b.cache, 0), b.lastLookup, clearProbe(b, evicted.id)),
+      promoted.id, promoted.address, promoted.lastSeen, 0)
   return {
     table: withBucket(t, i, nb, promoted === undefined ? -1 : 0),
     outcome: { _tag: 'Evicted', evicted, promoted },
@@ -378,19 +396,16 @@ const evict = (t: RoutingTable, i: number, j: number, evicted: Contact): Step<Fa
 export const markFailed = (t: RoutingTable, id: NodeId.NodeId, _at: Instant): Step<FailureOutcome> => {
   const i = indexOf(t, id)
   const b = t.buckets[i] as Bucket
-  const j = B.indexOf(b.contacts, id, B.keyByte(b.depth))
+  const j = B.indexOf(b, id)
   if (j < 0) {
-    const r = B.indexOf(b.replacements, id, B.keyByte(b.depth))
+    const r = B.cacheIndexOf(b, id)
     if (r < 0) return { table: t, outcome: { _tag: 'Unknown' } }
-    const nb = B.make(b.prefix, b.depth, b.contacts, B.without(b.replacements, r), b.lastLookup, b.probing)
+    const nb = B.withCache(b, B.withoutReplacement(b.cache, r), b.lastLookup, b.probing)
     return { table: withBucket(t, i, nb, 0), outcome: { _tag: 'Unknown' } }
   }
-  const contact = C.failed(b.contacts[j] as Contact)
-  if (C.isStale(contact, t.config.staleAfterFailures) && b.replacements.length > 0) return evict(t, i, j, contact)
-  const cs = b.contacts.slice()
-  cs[j] = contact
-  const nb = B.make(b.prefix, b.depth, cs, b.replacements, b.lastLookup, b.probing)
-  return { table: withBucket(t, i, nb, 0), outcome: { _tag: 'Flagged', contact } }
+  const contact = C.failed(B.contactAt(b, j))
+  if (C.isStale(contact, t.config.staleAfterFailures) && B.cacheSize(b) > 0) return evict(t, i, j, contact)
+  return { table: withBucket(t, i, B.withFailures(b, j, contact.failures), 0), outcome: { _tag: 'Flagged', contact } }
 }
 
 /**
@@ -400,12 +415,10 @@ export const markFailed = (t: RoutingTable, id: NodeId.NodeId, _at: Instant): St
 export const markResponded = (t: RoutingTable, id: NodeId.NodeId, at: Instant): Step<RespondedOutcome> => {
   const i = indexOf(t, id)
   const b = t.buckets[i] as Bucket
-  const j = B.indexOf(b.contacts, id, B.keyByte(b.depth))
+  const j = B.indexOf(b, id)
   if (j < 0) return { table: t, outcome: { _tag: 'Unknown' } }
-  const old = b.contacts[j] as Contact
-  const contact = C.seen(old, old.address, at)
-  const nb = B.make(b.prefix, b.depth, B.replaceByLastSeen(b.contacts, j, contact), b.replacements,
-    b.lastLookup, clearProbe(b, id))
+  const contact = C.of(B.idAt(b, j), B.addressAt(b, j), at, 0)
+  const nb = withProbe(B.refreshed(b, j, contact.address, at), clearProbe(b, id))
   return { table: withBucket(t, i, nb, 0), outcome: { _tag: 'Refreshed', contact } }
 }
 
@@ -424,31 +437,29 @@ export const resolveProbe = (
 ): Step<ProbeOutcome> => {
   const i = indexOf(t, probe)
   const b = t.buckets[i] as Bucket
-  const j = B.indexOf(b.contacts, probe, B.keyByte(b.depth))
+  const j = B.indexOf(b, probe)
   const pending = b.probing !== undefined && NodeId.equals(b.probing, probe)
   if (j < 0) {
     if (!pending) return { table: t, outcome: { _tag: 'Unknown' } }
-    const nb = B.make(b.prefix, b.depth, b.contacts, b.replacements, b.lastLookup, undefined)
-    return { table: withBucket(t, i, nb, 0), outcome: { _tag: 'Unknown' } }
+    return { table: withBucket(t, i, withProbe(b, undefined), 0), outcome: { _tag: 'Unknown' } }
   }
   if (responded) {
     const step = markResponded(t, probe, at)
-    const contact = step.outcome._tag === 'Refreshed' ? step.outcome.contact : (b.contacts[j] as Contact)
+    const contact = step.outcome._tag === 'Refreshed' ? step.outcome.contact : B.contactAt(b, j)
     return { table: step.table, outcome: { _tag: 'Kept', contact } }
   }
-  if (pending && b.replacements.length > 0) return evict(t, i, j, C.failed(b.contacts[j] as Contact))
+  if (pending && B.cacheSize(b) > 0) return evict(t, i, j, C.failed(B.contactAt(b, j)))
   const step = markFailed(t, probe, at)
   if (!pending || step.outcome._tag === 'Evicted') return step
   const fb = step.table.buckets[i] as Bucket
-  const nb = B.make(fb.prefix, fb.depth, fb.contacts, fb.replacements, fb.lastLookup, undefined)
-  return { table: withBucket(step.table, i, nb, 0), outcome: step.outcome }
+  return { table: withBucket(step.table, i, withProbe(fb, undefined), 0), outcome: step.outcome }
 }
 
 /** A lookup for `target` ran at `at`: the bucket holding `target` needs no refresh (paper §2.3). */
 export const touch = (t: RoutingTable, target: NodeId.NodeId, at: Instant): RoutingTable => {
   const i = indexOf(t, target)
   const b = t.buckets[i] as Bucket
-  return withBucket(t, i, B.make(b.prefix, b.depth, b.contacts, b.replacements, at, b.probing), 0)
+  return withBucket(t, i, B.withCache(b, b.cache, at, b.probing), 0)
 }
 
 /**
@@ -458,9 +469,9 @@ export const touch = (t: RoutingTable, target: NodeId.NodeId, at: Instant): Rout
 export const remove = (t: RoutingTable, id: NodeId.NodeId): RoutingTable => {
   const i = indexOf(t, id)
   const b = t.buckets[i] as Bucket
-  const j = B.indexOf(b.contacts, id, B.keyByte(b.depth))
-  if (j >= 0) return evict(t, i, j, b.contacts[j] as Contact).table
-  const r = B.indexOf(b.replacements, id, B.keyByte(b.depth))
+  const j = B.indexOf(b, id)
+  if (j >= 0) return evict(t, i, j, B.contactAt(b, j)).table
+  const r = B.cacheIndexOf(b, id)
   if (r < 0) return t
-  return withBucket(t, i, B.make(b.prefix, b.depth, b.contacts, B.without(b.replacements, r), b.lastLookup, b.probing), 0)
+  return withBucket(t, i, B.withCache(b, B.withoutReplacement(b.cache, r), b.lastLookup, b.probing), 0)
 }

@@ -52,14 +52,14 @@ const walk = (
   buckets: ReadonlyArray<Bucket>,
   heads: ReadonlyArray<number>,
   target: NodeId.NodeId,
-  visit: (b: Bucket) => boolean,
+  visit: (b: Bucket, index: number) => boolean,
   lo: number,
   hi: number,
   depth: number,
 ): boolean => {
   // Bounded: `depth` grows by one per level and a leaf has depth at most 160.
   if (hi - lo === 1 || depth >= NodeId.BITS) {
-    for (let i = lo; i < hi; i++) if (visit(buckets[i] as Bucket)) return true
+    for (let i = lo; i < hi; i++) if (visit(buckets[i] as Bucket, i)) return true
     return false
   }
   const mid = firstWithBit(buckets, heads, lo, hi, depth)
@@ -74,7 +74,7 @@ const walk = (
 }
 
 /**
- * Calls `visit` on each bucket in increasing XOR distance of its range from `target`, until
+ * Calls `visit` on each bucket (and its index) in increasing XOR distance of its range from `target`, until
  * `visit` returns true (then returns true) or every bucket was visited (then false). `heads` are
  * the table's (see `head`).
  */
@@ -82,7 +82,7 @@ export const byDistance = (
   buckets: ReadonlyArray<Bucket>,
   heads: ReadonlyArray<number>,
   target: NodeId.NodeId,
-  visit: (b: Bucket) => boolean,
+  visit: (b: Bucket, index: number) => boolean,
 ): boolean => walk(buckets, heads, target, visit, 0, buckets.length, 0)
 
 /**
