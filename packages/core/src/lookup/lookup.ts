@@ -120,10 +120,27 @@ const lowerBound = (l: Lookup, h: number, id: NodeId.NodeId): number => {
   return lo
 }
 
-/** Index of the peer with this id (head `h`), or -1: O(log n), ids are unique and sorted by distance. */
+/** First index whose head is not below `h` (integer binary search; equal heads are not ordered). */
+const firstHead = (heads: ReadonlyArray<number>, h: number): number => {
+  let lo = 0
+  let hi = heads.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if ((heads[mid] as number) < h) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+/**
+ * Index of the peer with this id (head `h`), or -1: O(log n) integer compares, then the 20-byte
+ * check only against the peers with the same head (ids are unique and sorted by distance).
+ */
 const indexOfHead = (l: Lookup, h: number, id: NodeId.NodeId): number => {
-  const i = lowerBound(l, h, id)
-  return l.heads[i] === h && NodeId.equals((l.peers[i] as Peer).id, id) ? i : -1
+  const heads = l.heads
+  for (let i = firstHead(heads, h); i < heads.length && heads[i] === h; i++)
+    if (NodeId.equals((l.peers[i] as Peer).id, id)) return i
+  return -1
 }
 
 const indexOfId = (l: Lookup, id: NodeId.NodeId): number => indexOfHead(l, headOf(l.target, id), id)
@@ -308,26 +325,42 @@ const merge = (l: Lookup, contacts: ReadonlyArray<PeerInfo>, hop: number): Looku
  * `l` with the new candidates among `contacts` inserted (and, when `at >= 0`, the peer at index
  * `at` replaced by `changed`), with a fresh peer array; undefined when `at < 0` and nothing is new.
  *
- * Each contact's distance head is computed once; known ids are found by a binary search on the
- * heads, the new ones sorted by an insertion sort (a reply holds at most k), then merged with the
- * list in one pass. Full 20-byte comparisons happen only between equal heads.
+ * Each contact's distance head is computed once and its place in the list found by an integer
+ * binary search on the heads (20-byte compares only between equal heads), which also tells
+ * whether it is known. The new ones are kept sorted by an insertion sort (a reply holds at most
+ * k) with their places, then copied in with the list in one pass, without further compares.
  */
 const mergePeers = (l: Lookup, contacts: ReadonlyArray<PeerInfo>, hop: number, at: number, changed: Peer | undefined): Draft | undefined => {
   const target = l.target
   const old = l.peers
   const oldHeads = l.heads
+  const m = old.length
+  // set together with `fresh` (parallel arrays: its heads, its places among the old peers)
   let fresh: Peer[] | undefined
-  let freshHeads: number[] | undefined
+  let freshHeads!: number[]
+  let freshAt!: number[]
   for (let c = 0; c < contacts.length; c++) {
     const info = contacts[c] as PeerInfo
     const id = info.id
     if (id.length !== NodeId.BYTES || NodeId.equals(id, l.self)) continue
     const h = headOf(target, id)
-    if (indexOfHead(l, h, id) >= 0) continue
+    // where `id` goes among the old peers, or known
+    let pos = firstHead(oldHeads, h)
+    let known = false
+    for (; pos < m && oldHeads[pos] === h; pos++) {
+      const other = (old[pos] as Peer).id
+      if (NodeId.equals(other, id)) {
+        known = true
+        break
+      }
+      if (Distance.compareTo(target, other, id) > 0) break
+    }
+    if (known) continue
     const p = peer(id, info.address, 'NotContacted', hop)
-    if (fresh === undefined || freshHeads === undefined) {
+    if (fresh === undefined) {
       fresh = [p]
       freshHeads = [h]
+      freshAt = [pos]
       continue
     }
     // insertion sort, ascending distance; a duplicate within the reply is dropped
@@ -342,32 +375,35 @@ const mergePeers = (l: Lookup, contacts: ReadonlyArray<PeerInfo>, hop: number, a
     if (dup) continue
     fresh.splice(j, 0, p)
     freshHeads.splice(j, 0, h)
+    freshAt.splice(j, 0, pos)
   }
-  if (fresh === undefined || freshHeads === undefined) {
+  if (fresh === undefined) {
     if (at < 0) return undefined
     const copy = old.slice()
     copy[at] = changed as Peer
     return { target, self: l.self, bucketSize: l.bucketSize, parallelism: l.parallelism, peers: copy, heads: oldHeads, rpcs: l.rpcs }
   }
-  const n = old.length + fresh.length
-  const peers: Peer[] = new Array<Peer>(n)
-  const heads: number[] = new Array<number>(n)
+  // sorted by distance, the new peers' places among the old ones are non-decreasing
+  const n = m + fresh.length
+  const peers = new Array<Peer>(n)
+  const heads = new Array<number>(n)
   let i = 0
   let o = 0
+  let shift = 0
   for (let f = 0; f < fresh.length; f++) {
-    const fp = fresh[f] as Peer
-    const fh = freshHeads[f] as number
-    while (i < old.length && order(target, oldHeads[i] as number, (old[i] as Peer).id, fh, fp.id) < 0) {
-      peers[o] = i === at ? (changed as Peer) : (old[i] as Peer)
+    const p = freshAt[f] as number
+    if (p <= at) shift++
+    for (; i < p; i++) {
+      peers[o] = old[i] as Peer
       heads[o++] = oldHeads[i] as number
-      i++
     }
-    peers[o] = fp
-    heads[o++] = fh
+    peers[o] = fresh[f] as Peer
+    heads[o++] = freshHeads[f] as number
   }
-  for (; i < old.length; i++) {
-    peers[o] = i === at ? (changed as Peer) : (old[i] as Peer)
+  for (; i < m; i++) {
+    peers[o] = old[i] as Peer
     heads[o++] = oldHeads[i] as number
   }
+  if (at >= 0) peers[at + shift] = changed as Peer
   return { target, self: l.self, bucketSize: l.bucketSize, parallelism: l.parallelism, peers, heads, rpcs: l.rpcs }
 }
