@@ -244,6 +244,7 @@ describe('RoutingTable: examples', () => {
       const b = RoutingTable.bucketOf(t, peer.id)
       expect(b.peers).toEqual([peer.id, peer.address])
       expect(b.seen).toEqual([7])
+      expect(b.heads).toEqual([0x80 << 22])
       expect(b.failures).toBe(Bucket.EMPTY)
       expect(Bucket.idAt(b, 0)).toBe(peer.id)
       expect(Bucket.addressAt(b, 0)).toBe(peer.address)

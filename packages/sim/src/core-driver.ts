@@ -32,7 +32,7 @@ export const make = (core: unknown): E.Either<ReadonlyArray<string>, Driver<Node
   const intern = (t: RoutingTable.RoutingTable): RoutingTable.RoutingTable => ({
     ...t,
     buckets: t.buckets.map((b) =>
-      Bucket.make(sharedPrefix(b.prefix, b.depth), b.depth, b.peers, b.seen, b.failures, b.cache, b.lastLookup, b.probing)),
+      Bucket.make(sharedPrefix(b.prefix, b.depth), b.depth, b.peers, b.heads, b.seen, b.failures, b.cache, b.lastLookup, b.probing)),
   })
   return E.right({
     bucketSize: config.bucketSize,

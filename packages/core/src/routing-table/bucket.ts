@@ -3,16 +3,17 @@
  * whose first `depth` bits equal those of `prefix`, holds at most k contacts, and a bounded
  * replacement cache ordered most-recently seen first (§4.1).
  *
- * Compact representation (no record per contact): the contacts are three parallel arrays,
- * `peers` (id, address: two slots per contact), `seen` (last-seen instants) and `failures`
- * (consecutive failures, or the shared empty list while all are zero). A contact costs three
- * array slots (24 bytes on x64; ids and addresses are shared with whoever made them) instead of a
- * record of its own plus a slot (~64 bytes). The replacement cache is one flat array of three
+ * Compact representation (no record per contact): the contacts are parallel arrays, `peers`
+ * (id, address: two slots per contact), `heads` (the first 30 bits of each id, `Head.head`: a
+ * search touches these small integers, not the ids' bytes, which in a large simulation are cache
+ * misses), `seen` (last-seen instants) and `failures` (consecutive failures, or the shared empty
+ * list while all are zero). A contact costs four array slots (32 bytes on x64; ids and addresses
+ * are shared with whoever made them) instead of a record of its own plus a slot (~64 bytes). The replacement cache is one flat array of three
  * slots per entry (id, address, last seen; a replacement never has failures).
  *
  * Order. The contacts' least-recently-seen order (§2.2) is not their position: it is ascending
  * `(seen, position)`. Positions keep a contact's place while it is refreshed, so hearing from a
- * known contact copies only the small-integer `seen` array. The tie rule keeps the order exact:
+ * known contact copies only the small-integer `seen` array (`peers` and `heads` stay shared). The tie rule keeps the order exact:
  * among contacts seen in the same instant, positions follow the order they were heard in — a
  * refresh that would break this (another contact heard in that same instant sits after it) moves
  * the contact to the last position, as an insertion does. Instants are stored unboxed while they
@@ -25,6 +26,7 @@ import * as NodeId from '../id/node-id.js'
 import type { Instant } from '../time.js'
 import type { Contact } from './contact.js'
 import * as C from './contact.js'
+import { head } from './head.js'
 
 // model
 
@@ -38,6 +40,8 @@ export interface Bucket {
   readonly depth: number
   /** At most k contacts: id, address, id, address, … (least-recently-seen order: see above). */
   readonly peers: ReadonlyArray<NodeId.NodeId | Address>
+  /** `Head.head` of each contact's id, by position (derived: it only speeds up searches). */
+  readonly heads: ReadonlyArray<number>
   /** The last time we heard from each contact, by position. */
   readonly seen: ReadonlyArray<number>
   /** Consecutive failed RPCs of each contact (paper §4.1), by position; `EMPTY` when all are 0. */
@@ -119,20 +123,21 @@ export const make = (
   prefix: NodeId.NodeId,
   depth: number,
   peers: ReadonlyArray<NodeId.NodeId | Address>,
+  heads: ReadonlyArray<number>,
   seen: ReadonlyArray<number>,
   failures: ReadonlyArray<number>,
   cache: ReadonlyArray<Slot>,
   lastLookup: Instant,
   probing: NodeId.NodeId | undefined,
-): Bucket => ({ prefix, depth, peers, seen, failures, cache, lastLookup, probing })
+): Bucket => ({ prefix, depth, peers, heads, seen, failures, cache, lastLookup, probing })
 
 /** `b` with another cache, refresh clock or probe (its contacts shared). */
 export const withCache = (b: Bucket, cache: ReadonlyArray<Slot>, lastLookup: Instant, probing: NodeId.NodeId | undefined): Bucket =>
-  make(b.prefix, b.depth, b.peers, b.seen, b.failures, cache, lastLookup, probing)
+  make(b.prefix, b.depth, b.peers, b.heads, b.seen, b.failures, cache, lastLookup, probing)
 
 /** The single bucket of an empty table: the whole id space. */
 export const root = (at: Instant): Bucket =>
-  make(SHARED_PREFIXES[0] as NodeId.NodeId, 0, EMPTY, EMPTY, EMPTY, EMPTY, at, undefined)
+  make(SHARED_PREFIXES[0] as NodeId.NodeId, 0, EMPTY, EMPTY, EMPTY, EMPTY, EMPTY, at, undefined)
 
 // queries
 
@@ -195,13 +200,15 @@ export const indexOfStale = (b: Bucket, staleAfterFailures: number): number => {
  */
 export const keyByte = (depth: number): number => (depth >= NodeId.BITS ? NodeId.BYTES - 1 : depth >>> 3)
 
-/** Position of the contact with this id, or -1. Allocates nothing. */
-export const indexOf = (b: Bucket, id: NodeId.NodeId, key = keyByte(b.depth)): number => {
-  const ps = b.peers
-  const first = id[key]
-  for (let o = 0; o < ps.length; o += 2) {
-    const c = ps[o] as NodeId.NodeId
-    if (c[key] === first && NodeId.equals(c, id)) return o >>> 1
+/**
+ * Position of the contact with this id, or -1. Compares heads; reads an id only when its head is
+ * `id`'s (in buckets deeper than 30 bits, every head is). Allocates nothing.
+ */
+export const indexOf = (b: Bucket, id: NodeId.NodeId): number => {
+  const hs = b.heads
+  const h = head(id)
+  for (let i = 0; i < hs.length; i++) {
+    if (hs[i] === h && NodeId.equals(b.peers[2 * i] as NodeId.NodeId, id)) return i
   }
   return -1
 }
@@ -285,12 +292,12 @@ const dense = (b: Bucket): ReadonlyArray<number> =>
  * promoted replacement taking its place by last seen, paper §2.2, §4.1).
  */
 export const appended = (b: Bucket, id: NodeId.NodeId, address: Address, lastSeen: Instant, failures: number): Bucket =>
-  make(b.prefix, b.depth, append(b.peers, id, address), append(b.seen, lastSeen),
+  make(b.prefix, b.depth, append(b.peers, id, address), append(b.heads, head(id)), append(b.seen, lastSeen),
     failures === 0 && b.failures.length === 0 ? EMPTY : append(dense(b), failures), b.cache, b.lastLookup, b.probing)
 
 /** The contact at position `i` removed. */
 export const removed = (b: Bucket, i: number): Bucket =>
-  make(b.prefix, b.depth, cut(b.peers, 2 * i, 2), cut(b.seen, i, 1),
+  make(b.prefix, b.depth, cut(b.peers, 2 * i, 2), cut(b.heads, i, 1), cut(b.seen, i, 1),
     b.failures.length === 0 ? EMPTY : sparse(cut(b.failures, i, 1)), b.cache, b.lastLookup, b.probing)
 
 /**
@@ -305,12 +312,12 @@ export const refreshed = (b: Bucket, i: number, address: Address, at: Instant): 
   }
   const peers = b.peers[2 * i + 1] === address ? b.peers : set(b.peers, 2 * i + 1, address)
   const failures = failuresAt(b, i) === 0 ? b.failures : sparse(set(b.failures, i, 0))
-  return make(b.prefix, b.depth, peers, set(seen, i, at), failures, b.cache, b.lastLookup, b.probing)
+  return make(b.prefix, b.depth, peers, b.heads, set(seen, i, at), failures, b.cache, b.lastLookup, b.probing)
 }
 
 /** The contact at position `i` with `failures` consecutive failures. */
 export const withFailures = (b: Bucket, i: number, failures: number): Bucket =>
-  make(b.prefix, b.depth, b.peers, b.seen, sparse(set(dense(b), i, failures)), b.cache, b.lastLookup, b.probing)
+  make(b.prefix, b.depth, b.peers, b.heads, b.seen, sparse(set(dense(b), i, failures)), b.cache, b.lastLookup, b.probing)
 
 /**
  * The replacement cache with the entry at the front (most recent), any older entry for the same
@@ -388,12 +395,13 @@ export const split = (b: Bucket): readonly [Bucket, Bucket] => {
   const mask = 0x80 >>> (d & 7)
   const id = (j: number): NodeId.NodeId => idAt(b, j)
   const [lowP, highP] = partition(b.peers, 2, id, byte, mask)
+  const [lowH, highH] = partition(b.heads, 1, id, byte, mask)
   const [lowS, highS] = partition(b.seen, 1, id, byte, mask)
   const [lowF, highF] = b.failures.length === 0 ? [EMPTY, EMPTY] : partition(b.failures, 1, id, byte, mask)
   const [lowR, highR] = partition(b.cache, CACHE_STRIDE, (j) => cacheIdAt(b, j), byte, mask)
   const probeHigh = b.probing !== undefined && ((b.probing[byte] as number) & mask) !== 0
   return [
-    make(b.prefix, d + 1, lowP, lowS, sparse(lowF), lowR, b.lastLookup, probeHigh ? undefined : b.probing),
-    make(upperPrefix(b.prefix, d + 1), d + 1, highP, highS, sparse(highF), highR, b.lastLookup, probeHigh ? b.probing : undefined),
+    make(b.prefix, d + 1, lowP, lowH, lowS, sparse(lowF), lowR, b.lastLookup, probeHigh ? undefined : b.probing),
+    make(upperPrefix(b.prefix, d + 1), d + 1, highP, highH, highS, sparse(highF), highR, b.lastLookup, probeHigh ? b.probing : undefined),
   ]
 }

@@ -27,10 +27,15 @@ const checkBucket = (t: RoutingTable, b: Bucket, index: number, problems: string
   if (!NodeId.isNodeId(b.prefix)) problems.push(`${where}: prefix is not a 20-byte id`)
   const n = b.seen.length
   if (b.peers.length !== 2 * n) problems.push(`${where}: ${b.peers.length} peer slots for ${n} contacts`)
+  if (b.heads.length !== n) problems.push(`${where}: ${b.heads.length} heads for ${n} contacts`)
+  for (let i = 0; i < n && b.peers.length === 2 * n && b.heads.length === n; i++) {
+    const id = B.idAt(b, i)
+    if (NodeId.isNodeId(id) && b.heads[i] !== Walk.head(id)) problems.push(`${where}: head ${i} is not its id's`)
+  }
   if (b.failures.length !== 0 && b.failures.length !== n) problems.push(`${where}: ${b.failures.length} failure counts for ${n} contacts`)
   if (b.failures.length !== 0 && b.failures.every((f) => f === 0)) problems.push(`${where}: all-zero failure counts not shared`)
   if (b.cache.length % B.CACHE_STRIDE !== 0) problems.push(`${where}: the cache is not whole entries`)
-  if (b.peers.length !== 2 * n || (b.failures.length !== 0 && b.failures.length !== n) || b.cache.length % B.CACHE_STRIDE !== 0) return
+  if (b.peers.length !== 2 * n || b.heads.length !== n || (b.failures.length !== 0 && b.failures.length !== n) || b.cache.length % B.CACHE_STRIDE !== 0) return
   if (B.size(b) > cfg.bucketSize) problems.push(`${where}: ${B.size(b)} contacts > k = ${cfg.bucketSize}`)
   if (B.cacheSize(b) > cfg.replacementCacheSize) {
     problems.push(`${where}: ${B.cacheSize(b)} replacements > ${cfg.replacementCacheSize}`)

@@ -19,7 +19,7 @@
  * - Never contains our own id. A bucket holds at most `bucketSize` contacts and at most
  *   `replacementCacheSize` replacements.
  *
- * Performance: a bucket holds its contacts as parallel arrays (`Bucket`: three slots per contact,
+ * Performance: a bucket holds its contacts as parallel arrays (`Bucket`: four slots per contact,
  * no record per contact; a refresh copies one array of small integers); transitions copy only the
  * changed bucket's arrays and the bucket spine (one slot per leaf: about log2(n/k) leaves for n peers, a few more with relaxed
  * splitting or b > 1); ids and addresses are shared. `Contact` records are made only for what the
@@ -159,7 +159,7 @@ export const closest = (t: RoutingTable, target: NodeId.NodeId, n: number): Read
     // than the last is skipped and a closer one pushes the last out.
     const start = keys.length
     for (let i = 0; i < m; i++) {
-      const key = Walk.head(B.idAt(b, i)) ^ th
+      const key = (b.heads[i] as number) ^ th
       const ref = bi * k + i
       let j = keys.length - 1
       if (keys.length >= n) {

@@ -13,6 +13,7 @@
  */
 import * as NodeId from '../id/node-id.js'
 import type { Bucket } from './bucket.js'
+import { HEAD_BITS, head } from './head.js'
 
 // queries
 
@@ -85,15 +86,7 @@ export const byDistance = (
   visit: (b: Bucket, index: number) => boolean,
 ): boolean => walk(buckets, heads, target, visit, 0, buckets.length, 0)
 
-/**
- * The first 30 bits of `id` as a non-negative small integer (a V8 SMI): the search key of a prefix.
- * For prefixes no deeper than 30 bits, `prefix ≤ id` exactly when `head(prefix) ≤ head(id)`;
- * deeper ones are told apart by a full comparison when the heads are equal.
- */
-export const HEAD_BITS = 30
-
-export const head = (id: NodeId.NodeId): number =>
-  ((id[0] as number) << 22) | ((id[1] as number) << 14) | ((id[2] as number) << 6) | ((id[3] as number) >>> 2)
+export { HEAD_BITS, head } from './head.js'
 
 /**
  * Index of the bucket whose range holds `id`, by the buckets' `heads` (see `head`): the last one
