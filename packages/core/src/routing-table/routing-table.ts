@@ -337,16 +337,14 @@ export const observe = (
     if (B.covers(table.buckets[i + 1] as Bucket, id)) i++
     b = table.buckets[i] as Bucket
   }
-  const cached = B.cacheIndexOf(b, id)
-  const cache = cached < 0 ? b.cache : B.withoutReplacement(b.cache, cached)
   if (!B.isFull(b, k)) {
-    const nb = B.appended(B.withCache(b, cache, b.lastLookup, b.probing), id, address, at, 0)
+    const nb = B.appended(B.withCache(b, cacheWithout(b, id), b.lastLookup, b.probing), id, address, at, 0)
     return { table: withBucket(table, i, nb, 1), outcome: { _tag: 'Inserted', contact, splits } }
   }
   const stale = B.indexOfStale(b, cfg.staleAfterFailures)
   if (stale >= 0) {
     const evicted = B.contactAt(b, stale)
-    const nb = B.appended(B.removed(B.withCache(b, cache, b.lastLookup, clearProbe(b, evicted.id)), stale), id, address, at, 0)
+    const nb = B.appended(B.removed(B.withCache(b, cacheWithout(b, id), b.lastLookup, clearProbe(b, evicted.id)), stale), id, address, at, 0)
     return { table: withBucket(table, i, nb, 0), outcome: { _tag: 'Replaced', evicted, inserted: contact } }
   }
   if (b.probing !== undefined && splits === 0 && B.cacheSize(b) > 0) {
@@ -363,6 +361,12 @@ export const observe = (
   }
   const probe = B.contactAt(b, lru)
   return { table: withBucket(table, i, B.withCache(b, pushed, b.lastLookup, probe.id), 0), outcome: { _tag: 'Pending', probe } }
+}
+
+/** The replacement cache of `b` without `id` (the same array when it holds none). */
+const cacheWithout = (b: Bucket, id: NodeId.NodeId): ReadonlyArray<B.Slot> => {
+  const r = B.cacheIndexOf(b, id)
+  return r < 0 ? b.cache : B.withoutReplacement(b.cache, r)
 }
 
 /** `b` with `probing` set (the same bucket when unchanged). */
