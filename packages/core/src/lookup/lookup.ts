@@ -373,9 +373,18 @@ const mergePeers = (l: Lookup, contacts: ReadonlyArray<PeerInfo>, hop: number, a
       j--
     }
     if (dup) continue
-    fresh.splice(j, 0, p)
-    freshHeads.splice(j, 0, h)
-    freshAt.splice(j, 0, pos)
+    // insert at j (by hand: `splice` allocates an array of the removed elements)
+    fresh.push(p)
+    freshHeads.push(h)
+    freshAt.push(pos)
+    for (let e = fresh.length - 1; e > j; e--) {
+      fresh[e] = fresh[e - 1] as Peer
+      freshHeads[e] = freshHeads[e - 1] as number
+      freshAt[e] = freshAt[e - 1] as number
+    }
+    fresh[j] = p
+    freshHeads[j] = h
+    freshAt[j] = pos
   }
   if (fresh === undefined) {
     if (at < 0) return undefined

@@ -50,9 +50,14 @@ const looking = (s: NodeState, id: number): Looking | undefined => {
 
 // transitions
 
-/** Replaces (or with `undefined` removes) task `id`: a new task map, the old one is shared. */
+/**
+ * Replaces (or with `undefined` removes) task `id`: a new task map, the old one is shared.
+ * Copied with `forEach` rather than `new Map(old)`, whose iterator allocates an entry array and
+ * a result object per task (measured: a third of the bytes `setTask` allocated).
+ */
 export const setTask = (s: Draft, id: number, task: Task | undefined): void => {
-  const tasks = new Map(s.tasks)
+  const tasks = new Map<number, Task>()
+  s.tasks.forEach((t, k) => tasks.set(k, t))
   if (task === undefined) tasks.delete(id)
   else tasks.set(id, task)
   s.tasks = tasks

@@ -80,9 +80,12 @@ export const anyDue = <P>(f: InFlight<P>, at: Instant): boolean => {
 
 // transitions
 
+/** `list` without its element `i`, in one exact-size allocation (a slice then pushes grew it twice). */
 const without = <A>(list: ReadonlyArray<A>, i: number): ReadonlyArray<A> => {
-  const out = list.slice(0, i)
-  for (let j = i + 1; j < list.length; j++) out.push(list[j] as A)
+  const n = list.length
+  const out = new Array<A>(n - 1)
+  for (let j = 0; j < i; j++) out[j] = list[j] as A
+  for (let j = i + 1; j < n; j++) out[j - 1] = list[j] as A
   return out
 }
 
@@ -105,8 +108,12 @@ export const register = <P>(
     expiresAt: Time.add(at, timeout > lateWindow ? timeout : lateWindow),
     timedOut: false,
   }
-  const entries = f.entries.slice()
-  entries.push(entry)
+  // one exact-size copy (a slice then a push reallocated it to grow)
+  const es = f.entries
+  const n = es.length
+  const entries = new Array<Entry<P>>(n + 1)
+  for (let i = 0; i < n; i++) entries[i] = es[i] as Entry<P>
+  entries[n] = entry
   return { entries }
 }
 
