@@ -310,6 +310,48 @@ describe('IdIndex', () => {
       expect(seen.has(self)).toBe(false)
     }
   })
+
+  it('answers queries between additions (the churn pattern) as brute force does', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 600 }), fc.integer(), (n, seed) => {
+        const r = Random.fromSeed(seed)
+        // Some ids repeat (a scenario may give ids), some share long prefixes (deep subtrees).
+        const ids: NodeId.NodeId[] = []
+        for (let i = 0; i < n; i++) {
+          const fresh = r.bytes(20)
+          if (i > 0 && r.int(10) === 0) ids.push(ids[r.int(i)] as NodeId.NodeId)
+          else if (i > 0 && r.int(5) === 0) ids.push(NodeId.unsafeFromBytes(Uint8Array.from([...(ids[r.int(i)] as NodeId.NodeId).subarray(0, 5), ...fresh.subarray(5)])))
+          else ids.push(NodeId.unsafeFromBytes(fresh))
+        }
+        const index = IdIndex.make(ids)
+        const live = (): boolean => true
+        for (let i = 0; i < n; i++) {
+          index.add(i)
+          if (r.int(8) !== 0) continue
+          const target = r.int(2) === 0 ? (ids[r.int(i + 1)] as NodeId.NodeId) : NodeId.unsafeFromBytes(r.bytes(20))
+          let best = 0
+          for (let j = 1; j <= i; j++) if (Distance.compareTo(target, ids[j] as NodeId.NodeId, ids[best] as NodeId.NodeId) < 0) best = j
+          expect(ids[index.closest(target, live)]).toEqual(ids[best])
+          let last = -1
+          for (let j = 0; j <= i; j++) if (NodeId.equals(ids[j] as NodeId.NodeId, target)) last = j
+          expect(index.indexOf(target)).toBe(last)
+        }
+        const sorted = index.sorted()
+        expect([...sorted].sort((a, b) => a - b)).toEqual(ids.map((_, i) => i))
+        for (let p = 1; p < n; p++) expect(NodeId.compare(ids[sorted[p - 1] as number] as NodeId.NodeId, ids[sorted[p] as number] as NodeId.NodeId)).toBeLessThanOrEqual(0)
+        // Every node's subtrees partition the others by shared prefix length.
+        const self = r.int(n)
+        let covered = 0
+        for (const [d, from, to] of index.siblings(self)) {
+          covered += to - from
+          for (let p = from; p < to; p++) expect(Distance.commonPrefixLength(ids[self] as NodeId.NodeId, ids[sorted[p] as number] as NodeId.NodeId)).toBe(d)
+        }
+        const same = ids.filter((id) => NodeId.equals(id, ids[self] as NodeId.NodeId)).length
+        expect(covered).toBe(n - same)
+      }),
+      { numRuns: 40 },
+    )
+  })
 })
 
 describe('simulator addresses', () => {

@@ -454,7 +454,7 @@ export const run = <S>(scenario: Scenario, driver: Driver<S>, options: RunOption
     sampleNodes: scenario.metrics.sampleNodes,
     driver,
     states,
-    ids,
+    indexOf: index.indexOf,
     live,
     published,
     holders: (rank) => holders.get(keyHex[rank] as string)?.size ?? 0,

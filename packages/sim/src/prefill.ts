@@ -30,9 +30,15 @@ export const prefill = <S>(
 ): number => {
   const k = bucketSize
   const sorted = index.sorted()
-  // One `Peer` per node, shared by every table that observes it.
-  const peerOf: Array<Peer | undefined> = new Array<Peer | undefined>(ids.length)
-  const peers = (i: number): Peer => (peerOf[i] ??= { id: ids[i] as NodeId.NodeId, address: addresses[i] as Address.Address })
+  // One `Peer` per node, shared by every table that observes it, by position in `sorted`: the
+  // samples of a subtree read one contiguous array instead of three scattered ones.
+  const peerAt: Array<Peer | undefined> = new Array<Peer | undefined>(sorted.length).fill(undefined)
+  const peers = (p: number): Peer => {
+    const known = peerAt[p]
+    if (known !== undefined) return known
+    const n = sorted[p] as number
+    return (peerAt[p] = { id: ids[n] as NodeId.NodeId, address: addresses[n] as Address.Address })
+  }
   const picked = new Int32Array(k)
   let total = 0
   for (let i = 0; i < states.length; i++) {
@@ -45,11 +51,12 @@ export const prefill = <S>(
       const [, from, to] = subtrees[s] as readonly [number, number, number]
       const size = to - from
       if (size <= k) {
-        for (let p = from; p < to; p++) chosen.push(peers(sorted[p] as number))
+        for (let p = from; p < to; p++) chosen.push(peers(p))
       } else if (deeper < k) {
         // This subtree holds some of our true k closest: take the closest.
-        const members = sorted.slice(from, to) as number[]
-        members.sort((a, b) => compareXor(self, ids[a] as NodeId.NodeId, ids[b] as NodeId.NodeId))
+        const members: number[] = []
+        for (let p = from; p < to; p++) members.push(p)
+        members.sort((a, b) => compareXor(self, ids[sorted[a] as number] as NodeId.NodeId, ids[sorted[b] as number] as NodeId.NodeId))
         for (let p = 0; p < k; p++) chosen.push(peers(members[p] as number))
       } else {
         // k distinct positions, uniformly (rejection: k is small and size > k).
@@ -62,7 +69,7 @@ export const prefill = <S>(
             }
           }
           picked[p] = r
-          chosen.push(peers(sorted[from + r] as number))
+          chosen.push(peers(from + r))
         }
       }
       deeper += size

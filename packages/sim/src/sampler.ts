@@ -4,7 +4,7 @@
  * the interval since the previous sample. It reads the engine's arrays and changes nothing in
  * them; it resets the collector's interval counters.
  */
-import { NodeId } from '@kademlia-ts/core'
+import type { NodeId } from '@kademlia-ts/core'
 import type { Driver } from './driver.js'
 import type * as Metrics from './metrics.js'
 import * as Random from './random.js'
@@ -17,7 +17,8 @@ export interface View<S> {
   readonly driver: Driver<S>
   /** Node states by node number; undefined once departed. */
   readonly states: ReadonlyArray<S | undefined>
-  readonly ids: ReadonlyArray<NodeId.NodeId>
+  /** The node whose id this is (the highest node number if several are), or -1. */
+  readonly indexOf: (id: NodeId.NodeId) => number
   readonly live: ReadonlyArray<number>
   /** Ranks of the published workload keys. */
   readonly published: ReadonlyArray<number>
@@ -32,17 +33,9 @@ export interface View<S> {
 export const make = <S>(v: View<S>): ((now: number) => void) => {
   // A fixed seeded stream picks the nodes, independent of the protocol's randomness.
   const rng = Random.fromSeed(v.seed ^ 0x5a5a5a5a)
-  // Contact ids are the very `Uint8Array`s the simulator made, so identity finds the node;
-  // an equal copy (not the simulator's instance) is found by its hex.
-  const byId = new Map<NodeId.NodeId, number>()
-  const byHex = new Map<string, number>()
-  const indexOf = (id: NodeId.NodeId): number => {
-    for (let i = byId.size; i < v.ids.length; i++) byId.set(v.ids[i] as NodeId.NodeId, i)
-    const known = byId.get(id)
-    if (known !== undefined) return known
-    for (let i = byHex.size; i < v.ids.length; i++) byHex.set(NodeId.toHex(v.ids[i] as NodeId.NodeId), i)
-    return byHex.get(NodeId.toHex(id)) ?? -1
-  }
+  // Contacts are found by the value of their id (a binary search of the engine's id index), so
+  // neither a table keeping copies of ids nor a million-node run needs a map of every id.
+  const indexOf = v.indexOf
   return (now) => {
     const m = v.metrics
     let contacts = 0
