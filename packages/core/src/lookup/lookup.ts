@@ -199,21 +199,22 @@ export const hops = (l: Lookup): number => {
  * ones, closest first, until α are in flight.
  */
 export const next = (l: Lookup): { readonly lookup: Lookup; readonly query: ReadonlyArray<Peer> } => {
-  if (inFlight(l) >= l.parallelism) return { lookup: l, query: [] }
+  const waiting = inFlight(l)
+  if (waiting >= l.parallelism) return { lookup: l, query: [] }
   const peers = l.peers.slice()
-  const query = markNext(l, peers)
+  const query = markNext(l, peers, waiting)
   return query.length === 0 ? { lookup: l, query } : { lookup: withPeers(l, peers, l.heads, l.rpcs + query.length), query }
 }
 
 /**
- * `next` on `peers`, a fresh array owned by the caller (never shared yet): the peers to query are
- * replaced in place by their `Waiting` copies and returned.
+ * `next` on `peers`, a fresh array owned by the caller (never shared yet), `alreadyWaiting` of whose
+ * peers are `Waiting`: the peers to query are replaced in place by their `Waiting` copies and
+ * returned.
  */
-const markNext = (l: Lookup, peers: Peer[]): Peer[] => {
+const markNext = (l: Lookup, peers: Peer[], alreadyWaiting: number): Peer[] => {
   const limit = l.parallelism
   const query: Peer[] = []
-  let waiting = 0
-  for (const p of peers) if (p.state === 'Waiting') waiting++
+  let waiting = alreadyWaiting
   let live = 0
   for (let i = 0; i < peers.length && waiting < limit; i++) {
     const p = peers[i] as Peer
@@ -270,7 +271,7 @@ export const recordReplyAndNext = (
     if (st === 'Waiting') waiting++
   }
   // `next` was just made by `replied` and has not escaped: its fresh peer array is ours to mark.
-  const query = waiting >= l.parallelism ? NO_PEERS : markNext(l, peers)
+  const query = waiting >= l.parallelism ? NO_PEERS : markNext(l, peers, waiting)
   next.rpcs = l.rpcs + query.length
   return { outcome: 'Recorded', lookup: next, query, queried, inFlight: waiting }
 }

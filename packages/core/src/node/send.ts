@@ -67,7 +67,7 @@ export const request = (
   purpose: Purpose,
 ): void => {
   const [rpcId, prng] = RpcId.random(s.prng)
-  const failures = peer === undefined ? 0 : (RoutingTable.find(s.table, peer)?.failures ?? 0)
+  const failures = peer === undefined ? 0 : RoutingTable.failuresOf(s.table, peer)
   const timeout = Rtt.timeoutFor(s.rtt, s.config, failures)
   fx.push({ _tag: 'Send', to, message: withHeader(body, rpcId, s.id) })
   s.prng = prng
