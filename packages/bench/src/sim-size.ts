@@ -4,7 +4,8 @@
  *
  *   node --expose-gc --max-old-space-size=22000 sim-size.js NODES VIRTUAL SEED
  */
-import { CoreDriver, Duration, Engine, Scenario } from '@kademlia-ts/sim'
+import { CoreDriver, Duration, Engine } from '@kademlia-ts/sim'
+import { benchScenario } from './sim-scenario.js'
 import { collectGarbage } from './util/heap.js'
 
 export interface SizeResult {
@@ -14,6 +15,8 @@ export interface SizeResult {
   readonly prefilled_contacts: number
   readonly heap_bytes_per_node: number
   readonly heap_bytes: number
+  /** ArrayBuffer bytes (outside the JS heap) per node at the same instant: the id slabs, the event queue's arrays. */
+  readonly buffer_bytes_per_node: number
   /** Events handled (see `Engine.EventCounts`); `popped` adds the skipped ones and the samples. */
   readonly events: number
   readonly popped: number
@@ -39,30 +42,22 @@ const main = (): void => {
   const [nodesArg, virtualArg, seedArg] = process.argv.slice(2)
   const nodes = Number(nodesArg)
   const virtual = Duration.parse(virtualArg ?? '2m') ?? 120_000
-  const lookups = Math.max(20, nodes / 3600)
-  const decoded = Scenario.decode({
-    name: `bench-${nodes}`,
-    seed: Number(seedArg ?? 1),
-    nodes,
-    duration: virtual,
-    join: { mode: 'prefill' },
-    network: { latency: { kind: 'lognormal', median: 50, sigma: 0.5 } },
-    workload: { lookups, puts: lookups / 20, gets: lookups / 5, keys: 1000 },
-    metrics: { sample: virtual, sampleNodes: 100, closestCheck: true },
-  })
-  if (decoded._tag === 'Left') throw new Error(Scenario.formatError(decoded.left))
+  const scenario = benchScenario(nodes, virtual, Number(seedArg ?? 1))
   const driver = CoreDriver.make({})
   if (driver._tag === 'Left') throw new Error(driver.left.join('\n'))
   let heap = 0
+  let buffers = 0
   let cpuAtStart = 0
   const cpu = (): number => {
     const u = process.cpuUsage()
     return (u.user + u.system) / 1e6
   }
-  const result = Engine.run(decoded.right, driver.right, {
+  const result = Engine.run(scenario, driver.right, {
     onStarted: () => {
       collectGarbage()
-      heap = process.memoryUsage().heapUsed
+      const mem = process.memoryUsage()
+      heap = mem.heapUsed
+      buffers = mem.arrayBuffers
       cpuAtStart = cpu()
       process.stderr.write(`  ${nodes} nodes prefilled; heap ${(heap / 2 ** 30).toFixed(2)} GiB\n`)
     },
@@ -81,6 +76,7 @@ const main = (): void => {
     prefilled_contacts: result.joins.prefilledContacts,
     heap_bytes_per_node: Math.round(heap / nodes),
     heap_bytes: heap,
+    buffer_bytes_per_node: Math.round(buffers / nodes),
     events: result.events,
     popped: result.eventCounts.popped,
     stale_ticks: result.eventCounts.staleTicks,

@@ -50,15 +50,15 @@ for (const nodes of sizes) {
 }
 
 const fmt = (x: number, d = 1): string => x.toLocaleString('en-US', { maximumFractionDigits: d })
-process.stdout.write('\nnodes      | prefill s | heap B/node | events     | events/s  | events/CPU s | wall s / sim hour | lookups ok | mean hops\n')
-process.stdout.write('-----------|-----------|-------------|------------|-----------|-------------|-------------------|------------|----------\n')
+process.stdout.write('\nnodes      | prefill s | heap B/node | buffers B/node | events     | events/s  | events/CPU s | wall s / sim hour | lookups ok | mean hops\n')
+process.stdout.write('-----------|-----------|-------------|----------------|------------|-----------|-------------|-------------------|------------|----------\n')
 for (const r of results) {
   if ('error' in r) {
     process.stdout.write(`${String(r.nodes).padEnd(10)} | ${r.error}\n`)
     continue
   }
   process.stdout.write(
-    `${String(r.nodes).padEnd(10)} | ${fmt(r.prefill_s).padStart(9)} | ${fmt(r.heap_bytes_per_node, 0).padStart(11)} | ${String(r.events).padStart(10)} | ${fmt(r.events_per_s, 0).padStart(9)} | ${fmt(r.events_per_cpu_s, 0).padStart(11)} | ${fmt(r.wall_s_per_sim_hour).padStart(17)} | ${(100 * r.lookup_success_rate).toFixed(1).padStart(9)}% | ${r.mean_hops.toFixed(2)}\n`,
+    `${String(r.nodes).padEnd(10)} | ${fmt(r.prefill_s).padStart(9)} | ${fmt(r.heap_bytes_per_node, 0).padStart(11)} | ${fmt(r.buffer_bytes_per_node, 0).padStart(14)} | ${String(r.events).padStart(10)} | ${fmt(r.events_per_s, 0).padStart(9)} | ${fmt(r.events_per_cpu_s, 0).padStart(11)} | ${fmt(r.wall_s_per_sim_hour).padStart(17)} | ${(100 * r.lookup_success_rate).toFixed(1).padStart(9)}% | ${r.mean_hops.toFixed(2)}\n`,
   )
 }
 if (values.json) for (const r of results) process.stdout.write(`${JSON.stringify(r)}\n`)
