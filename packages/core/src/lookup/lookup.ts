@@ -31,6 +31,11 @@ export interface Peer {
   readonly state: PeerState
   /** How many hops from us it was learned: 0 for seeds from our own table. */
   readonly hop: number
+  /**
+   * The first 31 bits of its distance to the lookup's target (`headOf`): most comparisons of the
+   * order are integer compares on these.
+   */
+  readonly head: number
 }
 
 export interface Lookup {
@@ -41,11 +46,6 @@ export interface Lookup {
   readonly parallelism: number
   /** Ascending XOR distance to `target`, unique ids. */
   readonly peers: ReadonlyArray<Peer>
-  /**
-   * `heads[i]` is the distance head (`headOf`) of `peers[i]`: most comparisons of the order are
-   * integer compares. Shared between versions that only change peer states.
-   */
-  readonly heads: ReadonlyArray<number>
   /** RPCs this lookup asked for. */
   readonly rpcs: number
 }
@@ -55,15 +55,20 @@ export type RecordOutcome = 'Recorded' | 'Ignored'
 // constructors
 
 /** Peers and lookups are built field by field: one shape each, cheap to copy. */
-const peer = (id: NodeId.NodeId, address: Address.Address, state: PeerState, hop: number): Peer => ({ id, address, state, hop })
+const peer = (id: NodeId.NodeId, address: Address.Address, state: PeerState, hop: number, head: number): Peer => ({
+  id,
+  address,
+  state,
+  hop,
+  head,
+})
 
-const withPeers = (l: Lookup, peers: ReadonlyArray<Peer>, heads: ReadonlyArray<number>, rpcs: number): Lookup => ({
+const withPeers = (l: Lookup, peers: ReadonlyArray<Peer>, rpcs: number): Lookup => ({
   target: l.target,
   self: l.self,
   bucketSize: l.bucketSize,
   parallelism: l.parallelism,
   peers,
-  heads,
   rpcs,
 })
 
@@ -81,7 +86,6 @@ export const start = (
       bucketSize: Math.max(1, params.bucketSize),
       parallelism: Math.max(1, params.parallelism),
       peers: [],
-      heads: [],
       rpcs: 0,
     },
     seeds,
@@ -108,25 +112,25 @@ const order = (target: NodeId.NodeId, ha: number, a: NodeId.NodeId, hb: number, 
 
 /** First index whose peer is not closer to the target than `id` (head `h`): binary search on the order. */
 const lowerBound = (l: Lookup, h: number, id: NodeId.NodeId): number => {
-  const heads = l.heads
+  const peers = l.peers
   let lo = 0
-  let hi = heads.length
+  let hi = peers.length
   while (lo < hi) {
     const mid = (lo + hi) >>> 1
-    const hm = heads[mid] as number
-    if (hm < h || (hm === h && Distance.compareTo(l.target, (l.peers[mid] as Peer).id, id) < 0)) lo = mid + 1
+    const pm = peers[mid] as Peer
+    if (pm.head < h || (pm.head === h && Distance.compareTo(l.target, pm.id, id) < 0)) lo = mid + 1
     else hi = mid
   }
   return lo
 }
 
 /** First index whose head is not below `h` (integer binary search; equal heads are not ordered). */
-const firstHead = (heads: ReadonlyArray<number>, h: number): number => {
+const firstHead = (peers: ReadonlyArray<Peer>, h: number): number => {
   let lo = 0
-  let hi = heads.length
+  let hi = peers.length
   while (lo < hi) {
     const mid = (lo + hi) >>> 1
-    if ((heads[mid] as number) < h) lo = mid + 1
+    if ((peers[mid] as Peer).head < h) lo = mid + 1
     else hi = mid
   }
   return lo
@@ -137,9 +141,12 @@ const firstHead = (heads: ReadonlyArray<number>, h: number): number => {
  * check only against the peers with the same head (ids are unique and sorted by distance).
  */
 const indexOfHead = (l: Lookup, h: number, id: NodeId.NodeId): number => {
-  const heads = l.heads
-  for (let i = firstHead(heads, h); i < heads.length && heads[i] === h; i++)
-    if (NodeId.equals((l.peers[i] as Peer).id, id)) return i
+  const peers = l.peers
+  for (let i = firstHead(peers, h); i < peers.length; i++) {
+    const p = peers[i] as Peer
+    if (p.head !== h) break
+    if (NodeId.equals(p.id, id)) return i
+  }
   return -1
 }
 
@@ -203,7 +210,7 @@ export const next = (l: Lookup): { readonly lookup: Lookup; readonly query: Read
   if (waiting >= l.parallelism) return { lookup: l, query: [] }
   const peers = l.peers.slice()
   const query = markNext(l, peers, waiting)
-  return query.length === 0 ? { lookup: l, query } : { lookup: withPeers(l, peers, l.heads, l.rpcs + query.length), query }
+  return query.length === 0 ? { lookup: l, query } : { lookup: withPeers(l, peers, l.rpcs + query.length), query }
 }
 
 /**
@@ -221,7 +228,7 @@ const markNext = (l: Lookup, peers: Peer[], alreadyWaiting: number): Peer[] => {
     if (!isLive(p)) continue
     if (++live > l.bucketSize) break
     if (p.state !== 'NotContacted') continue
-    const q = peer(p.id, p.address, 'Waiting', p.hop)
+    const q = peer(p.id, p.address, 'Waiting', p.hop, p.head)
     peers[i] = q
     query.push(q)
     waiting++
@@ -285,7 +292,6 @@ interface Draft {
   readonly bucketSize: number
   readonly parallelism: number
   readonly peers: Peer[]
-  readonly heads: ReadonlyArray<number>
   rpcs: number
 }
 
@@ -294,7 +300,7 @@ const replied = (l: Lookup, id: NodeId.NodeId, contacts: ReadonlyArray<PeerInfo>
   const i = indexOfId(l, id)
   const p = l.peers[i]
   if (p === undefined || (p.state !== 'Waiting' && p.state !== 'Unresponsive')) return undefined
-  return mergePeers(l, contacts, p.hop + 1, i, peer(p.id, p.address, 'Succeeded', p.hop))
+  return mergePeers(l, contacts, p.hop + 1, i, peer(p.id, p.address, 'Succeeded', p.hop, p.head))
 }
 
 /** `id` did not answer in time: out of consideration until it answers late. */
@@ -315,8 +321,8 @@ const setState = (
   const p = l.peers[i]
   if (p === undefined || !when(p.state)) return { lookup: l, outcome: 'Ignored' }
   const peers = l.peers.slice()
-  peers[i] = peer(p.id, p.address, state, p.hop)
-  return { lookup: withPeers(l, peers, l.heads, l.rpcs), outcome: 'Recorded' }
+  peers[i] = peer(p.id, p.address, state, p.hop, p.head)
+  return { lookup: withPeers(l, peers, l.rpcs), outcome: 'Recorded' }
 }
 
 /** Inserts new candidates in distance order (known ids, duplicates and our own id are skipped). */
@@ -334,11 +340,9 @@ const merge = (l: Lookup, contacts: ReadonlyArray<PeerInfo>, hop: number): Looku
 const mergePeers = (l: Lookup, contacts: ReadonlyArray<PeerInfo>, hop: number, at: number, changed: Peer | undefined): Draft | undefined => {
   const target = l.target
   const old = l.peers
-  const oldHeads = l.heads
   const m = old.length
-  // set together with `fresh` (parallel arrays: its heads, its places among the old peers)
+  // set together with `fresh`: the places of its peers among the old ones
   let fresh: Peer[] | undefined
-  let freshHeads!: number[]
   let freshAt!: number[]
   for (let c = 0; c < contacts.length; c++) {
     const info = contacts[c] as PeerInfo
@@ -346,21 +350,21 @@ const mergePeers = (l: Lookup, contacts: ReadonlyArray<PeerInfo>, hop: number, a
     if (id.length !== NodeId.BYTES || NodeId.equals(id, l.self)) continue
     const h = headOf(target, id)
     // where `id` goes among the old peers, or known
-    let pos = firstHead(oldHeads, h)
+    let pos = firstHead(old, h)
     let known = false
-    for (; pos < m && oldHeads[pos] === h; pos++) {
-      const other = (old[pos] as Peer).id
-      if (NodeId.equals(other, id)) {
+    for (; pos < m; pos++) {
+      const other = old[pos] as Peer
+      if (other.head !== h) break
+      if (NodeId.equals(other.id, id)) {
         known = true
         break
       }
-      if (Distance.compareTo(target, other, id) > 0) break
+      if (Distance.compareTo(target, other.id, id) > 0) break
     }
     if (known) continue
-    const p = peer(id, info.address, 'NotContacted', hop)
+    const p = peer(id, info.address, 'NotContacted', hop, h)
     if (fresh === undefined) {
       fresh = [p]
-      freshHeads = [h]
       freshAt = [pos]
       continue
     }
@@ -368,7 +372,8 @@ const mergePeers = (l: Lookup, contacts: ReadonlyArray<PeerInfo>, hop: number, a
     let j = fresh.length
     let dup = false
     while (j > 0) {
-      const cmp = order(target, freshHeads[j - 1] as number, (fresh[j - 1] as Peer).id, h, id)
+      const q = fresh[j - 1] as Peer
+      const cmp = order(target, q.head, q.id, h, id)
       if (cmp === 0) dup = true
       if (cmp <= 0) break
       j--
@@ -376,44 +381,32 @@ const mergePeers = (l: Lookup, contacts: ReadonlyArray<PeerInfo>, hop: number, a
     if (dup) continue
     // insert at j (by hand: `splice` allocates an array of the removed elements)
     fresh.push(p)
-    freshHeads.push(h)
     freshAt.push(pos)
     for (let e = fresh.length - 1; e > j; e--) {
       fresh[e] = fresh[e - 1] as Peer
-      freshHeads[e] = freshHeads[e - 1] as number
       freshAt[e] = freshAt[e - 1] as number
     }
     fresh[j] = p
-    freshHeads[j] = h
     freshAt[j] = pos
   }
   if (fresh === undefined) {
     if (at < 0) return undefined
     const copy = old.slice()
     copy[at] = changed as Peer
-    return { target, self: l.self, bucketSize: l.bucketSize, parallelism: l.parallelism, peers: copy, heads: oldHeads, rpcs: l.rpcs }
+    return { target, self: l.self, bucketSize: l.bucketSize, parallelism: l.parallelism, peers: copy, rpcs: l.rpcs }
   }
   // sorted by distance, the new peers' places among the old ones are non-decreasing
-  const n = m + fresh.length
-  const peers = new Array<Peer>(n)
-  const heads = new Array<number>(n)
+  const peers = new Array<Peer>(m + fresh.length)
   let i = 0
   let o = 0
   let shift = 0
   for (let f = 0; f < fresh.length; f++) {
     const p = freshAt[f] as number
     if (p <= at) shift++
-    for (; i < p; i++) {
-      peers[o] = old[i] as Peer
-      heads[o++] = oldHeads[i] as number
-    }
-    peers[o] = fresh[f] as Peer
-    heads[o++] = freshHeads[f] as number
+    for (; i < p; i++) peers[o++] = old[i] as Peer
+    peers[o++] = fresh[f] as Peer
   }
-  for (; i < m; i++) {
-    peers[o] = old[i] as Peer
-    heads[o++] = oldHeads[i] as number
-  }
+  for (; i < m; i++) peers[o++] = old[i] as Peer
   if (at >= 0) peers[at + shift] = changed as Peer
-  return { target, self: l.self, bucketSize: l.bucketSize, parallelism: l.parallelism, peers, heads, rpcs: l.rpcs }
+  return { target, self: l.self, bucketSize: l.bucketSize, parallelism: l.parallelism, peers, rpcs: l.rpcs }
 }
