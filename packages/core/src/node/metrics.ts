@@ -23,6 +23,9 @@ export interface Metrics {
   readonly lookupsFinished: number
 }
 
+/** Counters being updated by one step: a fresh copy (`copy`) that the step owns until it returns. */
+export type Draft = { -readonly [K in keyof Metrics]: Metrics[K] }
+
 // constructors
 
 export const zero: Metrics = {
@@ -38,11 +41,6 @@ export const zero: Metrics = {
   lookupsFinished: 0,
 }
 
-// transitions
-
-/** Counters being updated by one step: a fresh copy (`copy`) that the step owns until it returns. */
-export type Draft = { -readonly [K in keyof Metrics]: Metrics[K] }
-
 /** A fresh copy with every field in the same order: one hidden class for all metrics records. */
 export const copy = (m: Metrics): Draft => ({
   messagesReceived: m.messagesReceived,
@@ -56,6 +54,8 @@ export const copy = (m: Metrics): Draft => ({
   lookupsStarted: m.lookupsStarted,
   lookupsFinished: m.lookupsFinished,
 })
+
+// transitions
 
 /** `m` (a copy the caller owns) with one more message ignored for `reason`; the shared `ignored` record is copied. */
 export const ignore = (m: Draft, reason: IgnoreReason): void => {

@@ -69,6 +69,27 @@ export interface NodeState {
   readonly metrics: Metrics.Metrics
 }
 
+/**
+ * The next state as one `step` builds it: a fresh copy of the step's input state (and of its
+ * counters), made once at the start of the step and updated in place by the handlers. It is never
+ * shared before `step` returns it as the next state, so updating it mutates nothing anyone else
+ * holds; everything it points to (table, tasks, lookups, in-flight entries, store) stays
+ * immutable and is replaced, never changed. One copy per step instead of one per change.
+ */
+export interface Draft {
+  readonly config: Config
+  readonly id: NodeId
+  now: Instant
+  prng: Prng.Prng
+  table: RoutingTable.RoutingTable
+  inFlight: InFlight.InFlight<Purpose>
+  tasks: ReadonlyMap<number, Task>
+  nextTask: number
+  store: Store.Store
+  rtt: Rtt.Rtt
+  metrics: Metrics.Draft
+}
+
 // constructors
 
 /** Shared by every fresh node: never mutated (every transition copies on write). */
@@ -120,27 +141,6 @@ export const set = <K extends keyof NodeState>(s: NodeState, key: K, value: Node
   }
   next[key] = value
   return next
-}
-
-/**
- * The next state as one `step` builds it: a fresh copy of the step's input state (and of its
- * counters), made once at the start of the step and updated in place by the handlers. It is never
- * shared before `step` returns it as the next state, so updating it mutates nothing anyone else
- * holds; everything it points to (table, tasks, lookups, in-flight entries, store) stays
- * immutable and is replaced, never changed. One copy per step instead of one per change.
- */
-export interface Draft {
-  readonly config: Config
-  readonly id: NodeId
-  now: Instant
-  prng: Prng.Prng
-  table: RoutingTable.RoutingTable
-  inFlight: InFlight.InFlight<Purpose>
-  tasks: ReadonlyMap<number, Task>
-  nextTask: number
-  store: Store.Store
-  rtt: Rtt.Rtt
-  metrics: Metrics.Draft
 }
 
 /** The draft of the state after `s`, at instant `now` (in `init`'s field order: one hidden class). */
