@@ -12,7 +12,7 @@
 import { describe, expect, it } from 'vitest'
 import * as fc from 'fast-check'
 import { Address, Bucket, NodeId, RoutingTable, Time } from '@kademlia-ts/core'
-import { addressArb, nodeIdArb, nodeIdNearArb, routingConfigArb, stepMillisArb } from '@kademlia-ts/core/testing'
+import { addressArb, nodeIdArb, nodeIdNearArb, routingConfigArb, routingTableArb, stepMillisArb } from '@kademlia-ts/core/testing'
 
 type Table = RoutingTable.RoutingTable
 type Contact = RoutingTable.Contact
@@ -393,6 +393,60 @@ describe('RoutingTable: model-based', () => {
         },
       ),
       { numRuns: 20 },
+    )
+  })
+
+  it('observeAll is the fold of observe, and never writes to its input table', () => {
+    fc.assert(
+      fc.property(
+        nodeIdArb.chain((self) =>
+          fc.tuple(
+            fc.constant(self),
+            fc.oneof(routingConfigArb, fc.constant(RoutingTable.defaultConfig)),
+            fc.array(
+              fc.record({
+                id: fc.oneof({ weight: 3, arbitrary: nodeIdArb }, { weight: 2, arbitrary: nodeIdNearArb(self, 24) }, { weight: 1, arbitrary: fc.constant(self) }),
+                address: addressArb,
+              }),
+              { maxLength: 150, size: 'max' },
+            ),
+            fc.nat({ max: 3 }),
+          ),
+        ),
+        ([self, config, peers, seeded]) => {
+          // Start from a table that already holds some of the peers (their arrays are the input's).
+          let start = RoutingTable.empty(self, config, Time.instant(0))
+          for (const p of peers.slice(0, seeded * 10)) start = RoutingTable.observe(start, p, Time.instant(1)).table
+          start = deepFreeze(start)
+          const at = Time.instant(2)
+          // Duplicates, our own id and re-observations are all in `peers`: every path of observe.
+          const all = [...peers, ...peers.slice(0, 20)]
+          let folded = start
+          for (const p of all) folded = RoutingTable.observe(folded, p, at).table
+          const bulk = RoutingTable.observeAll(start, all, at)
+          expect(bulk).toEqual(folded)
+          expect(RoutingTable.checkInvariants(bulk)).toEqual([])
+          // Again from the result: its arrays are now someone's, so they must not be extended.
+          const snapshot = JSON.stringify(RoutingTable.contacts(bulk).map((c) => [NodeId.toHex(c.id), c.lastSeen]))
+          const more = RoutingTable.observeAll(bulk, peers.slice(0, 30).map((p) => ({ ...p, id: NodeId.unsafeFromBytes(Uint8Array.from(p.id).reverse()) })), at)
+          expect(JSON.stringify(RoutingTable.contacts(bulk).map((c) => [NodeId.toHex(c.id), c.lastSeen]))).toBe(snapshot)
+          expect(RoutingTable.checkInvariants(more)).toEqual([])
+        },
+      ),
+      { numRuns: 100 },
+    )
+  })
+
+  it('observeAll builds the routing-table arbitrary\'s tables the same way as observe', () => {
+    fc.assert(
+      fc.property(routingTableArb({ maxPeers: 60 }), nodeIdArb, (t, noise) => {
+        const frozen = deepFreeze(t)
+        const peers = [{ id: noise, address: Address.of('x') }, ...RoutingTable.contacts(frozen).slice(0, 5)]
+        let folded = frozen
+        for (const p of peers) folded = RoutingTable.observe(folded, p, Time.instant(2 ** 41)).table
+        expect(RoutingTable.observeAll(frozen, peers, Time.instant(2 ** 41))).toEqual(folded)
+      }),
+      { numRuns: 50 },
     )
   })
 })

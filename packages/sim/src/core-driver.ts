@@ -46,8 +46,7 @@ export const make = (core: unknown): E.Either<ReadonlyArray<string>, Driver<Node
       return n
     },
     prefill: (s, peers, at) => {
-      let table = Node.routingTable(s)
-      for (const p of peers) table = RoutingTable.observe(table, p, at).table
+      const table = RoutingTable.observeAll(Node.routingTable(s), peers, at)
       return Node.withRoutingTable(s, intern(table))
     },
   })

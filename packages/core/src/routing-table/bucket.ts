@@ -262,11 +262,22 @@ const cut = <A>(list: ReadonlyArray<A>, from: number, width: number): ReadonlyAr
   return list.slice(0, from).concat(list.slice(from + width))
 }
 
-/** `list` with `values` appended (exact length, no growth slack). */
-const append = <A>(list: ReadonlyArray<A>, ...values: A[]): ReadonlyArray<A> => {
-  const out = new Array<A>(list.length + values.length)
-  for (let i = 0; i < list.length; i++) out[i] = list[i] as A
-  for (let i = 0; i < values.length; i++) out[list.length + i] = values[i] as A
+/** `list` with `value` appended (exact length, no growth slack). */
+const append = <A>(list: ReadonlyArray<A>, value: A): ReadonlyArray<A> => {
+  const n = list.length
+  const out = new Array<A>(n + 1)
+  for (let i = 0; i < n; i++) out[i] = list[i] as A
+  out[n] = value
+  return out
+}
+
+/** `list` with `a` and `b` appended (exact length, no growth slack). */
+const append2 = <A>(list: ReadonlyArray<A>, a: A, b: A): ReadonlyArray<A> => {
+  const n = list.length
+  const out = new Array<A>(n + 2)
+  for (let i = 0; i < n; i++) out[i] = list[i] as A
+  out[n] = a
+  out[n + 1] = b
   return out
 }
 
@@ -292,7 +303,7 @@ const dense = (b: Bucket): ReadonlyArray<number> =>
  * promoted replacement taking its place by last seen, paper §2.2, §4.1).
  */
 export const appended = (b: Bucket, id: NodeId.NodeId, address: Address, lastSeen: Instant, failures: number): Bucket =>
-  make(b.prefix, b.depth, append(b.peers, id, address), append(b.heads, head(id)), append(b.seen, lastSeen),
+  make(b.prefix, b.depth, append2<NodeId.NodeId | Address>(b.peers, id, address), append(b.heads, head(id)), append(b.seen, lastSeen),
     failures === 0 && b.failures.length === 0 ? EMPTY : append(dense(b), failures), b.cache, b.lastLookup, b.probing)
 
 /** The contact at position `i` removed. */

@@ -47,7 +47,7 @@ export const deadSet = (dead: number | ReadonlyArray<number> | undefined, size: 
 // transitions
 
 /**
- * `state` with `peers` observed into its routing table at `at` (`RoutingTable.observe`, as if
+ * `state` with `peers` observed into its routing table at `at` (`RoutingTable.observeAll`, as if
  * each had sent a message, paper §2.2, without the replies and notifications). Used to build
  * converged networks cheaply; a full bucket leaves a newcomer cached, as observe decides.
  */
@@ -56,8 +56,7 @@ export const withContacts = (
   peers: ReadonlyArray<{ readonly id: NodeId.NodeId; readonly address: Address }>,
   at: Instant,
 ): NodeState => {
-  let table = Node.routingTable(state)
-  for (const peer of peers) table = RoutingTable.observe(table, peer, at).table
+  const table = RoutingTable.observeAll(Node.routingTable(state), peers, at)
   return Node.withRoutingTable(state, table)
 }
 
