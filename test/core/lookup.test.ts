@@ -102,6 +102,8 @@ const drive = (u: Universe, k: number, alpha: number, seedCount: number, choices
     }
     maxInFlight = Math.max(maxInFlight, Lookup.inFlight(l))
     expect(Lookup.inFlight(l)).toBeLessThanOrEqual(alpha)
+    // the counts the lookup keeps are the counts of its peers
+    expect([l.waiting, l.queried]).toEqual([Lookup.inFlight(l), Lookup.queried(l)])
     if (Lookup.isFinished(l)) break
     expect(waiting.length).toBeGreaterThan(0)
     const pick = (choices[steps % choices.length] as number) % waiting.length

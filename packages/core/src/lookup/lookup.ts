@@ -48,6 +48,9 @@ export interface Lookup {
   readonly peers: ReadonlyArray<Peer>
   /** RPCs this lookup asked for. */
   readonly rpcs: number
+  /** How many peers are `Waiting` (`inFlight`) and how many are not `NotContacted` (`queried`), kept up to date so no step counts them. */
+  readonly waiting: number
+  readonly queried: number
 }
 
 export type RecordOutcome = 'Recorded' | 'Ignored'
@@ -63,13 +66,15 @@ const peer = (id: NodeId.NodeId, address: Address.Address, state: PeerState, hop
   head,
 })
 
-const withPeers = (l: Lookup, peers: ReadonlyArray<Peer>, rpcs: number): Lookup => ({
+const withPeers = (l: Lookup, peers: ReadonlyArray<Peer>, rpcs: number, waiting: number, queried: number): Lookup => ({
   target: l.target,
   self: l.self,
   bucketSize: l.bucketSize,
   parallelism: l.parallelism,
   peers,
   rpcs,
+  waiting,
+  queried,
 })
 
 /** A lookup of `target` seeded with contacts from our own table (hop 0). */
@@ -87,6 +92,8 @@ export const start = (
       parallelism: Math.max(1, params.parallelism),
       peers: [],
       rpcs: 0,
+      waiting: 0,
+      queried: 0,
     },
     seeds,
     0,
@@ -154,12 +161,14 @@ const indexOfId = (l: Lookup, id: NodeId.NodeId): number => indexOfHead(l, headO
 
 export const find = (l: Lookup, id: NodeId.NodeId): Peer | undefined => l.peers[indexOfId(l, id)]
 
+/** Peers `Waiting`, counted (`l.waiting` is the same number, kept up to date by the transitions). */
 export const inFlight = (l: Lookup): number => {
   let n = 0
   for (const p of l.peers) if (p.state === 'Waiting') n++
   return n
 }
 
+/** Peers ever queried (not `NotContacted`), counted (`l.queried` is the same number, kept). */
 export const queried = (l: Lookup): number => {
   let n = 0
   for (const p of l.peers) if (p.state !== 'NotContacted') n++
@@ -206,11 +215,11 @@ export const hops = (l: Lookup): number => {
  * ones, closest first, until α are in flight.
  */
 export const next = (l: Lookup): { readonly lookup: Lookup; readonly query: ReadonlyArray<Peer> } => {
-  const waiting = inFlight(l)
-  if (waiting >= l.parallelism) return { lookup: l, query: [] }
+  if (l.waiting >= l.parallelism) return { lookup: l, query: [] }
   const peers = l.peers.slice()
-  const query = markNext(l, peers, waiting)
-  return query.length === 0 ? { lookup: l, query } : { lookup: withPeers(l, peers, l.rpcs + query.length), query }
+  const query = markNext(l, peers, l.waiting)
+  const n = query.length
+  return n === 0 ? { lookup: l, query } : { lookup: withPeers(l, peers, l.rpcs + n, l.waiting + n, l.queried + n), query }
 }
 
 /**
@@ -269,17 +278,14 @@ export const recordReplyAndNext = (
     } => {
   const next = replied(l, id, contacts)
   if (next === undefined) return { outcome: 'Ignored' }
-  const peers = next.peers
-  let queried = 0
-  let waiting = 0
-  for (let i = 0; i < peers.length; i++) {
-    const st = (peers[i] as Peer).state
-    if (st !== 'NotContacted') queried++
-    if (st === 'Waiting') waiting++
-  }
+  const queried = next.queried
+  const waiting = next.waiting
   // `next` was just made by `replied` and has not escaped: its fresh peer array is ours to mark.
-  const query = waiting >= l.parallelism ? NO_PEERS : markNext(l, peers, waiting)
-  next.rpcs = l.rpcs + query.length
+  const query = waiting >= l.parallelism ? NO_PEERS : markNext(l, next.peers, waiting)
+  const n = query.length
+  next.rpcs = l.rpcs + n
+  next.waiting = waiting + n
+  next.queried = queried + n
   return { outcome: 'Recorded', lookup: next, query, queried, inFlight: waiting }
 }
 
@@ -293,6 +299,8 @@ interface Draft {
   readonly parallelism: number
   readonly peers: Peer[]
   rpcs: number
+  waiting: number
+  queried: number
 }
 
 /** The lookup after `id` answered with `contacts` (a fresh peer array), or undefined when the reply is ignored. */
@@ -300,7 +308,7 @@ const replied = (l: Lookup, id: NodeId.NodeId, contacts: ReadonlyArray<PeerInfo>
   const i = indexOfId(l, id)
   const p = l.peers[i]
   if (p === undefined || (p.state !== 'Waiting' && p.state !== 'Unresponsive')) return undefined
-  return mergePeers(l, contacts, p.hop + 1, i, peer(p.id, p.address, 'Succeeded', p.hop, p.head))
+  return mergePeers(l, contacts, p.hop + 1, i, peer(p.id, p.address, 'Succeeded', p.hop, p.head), l.waiting - (p.state === 'Waiting' ? 1 : 0))
 }
 
 /** `id` did not answer in time: out of consideration until it answers late. */
@@ -322,22 +330,32 @@ const setState = (
   if (p === undefined || !when(p.state)) return { lookup: l, outcome: 'Ignored' }
   const peers = l.peers.slice()
   peers[i] = peer(p.id, p.address, state, p.hop, p.head)
-  return { lookup: withPeers(l, peers, l.rpcs), outcome: 'Recorded' }
+  const waiting = l.waiting - (p.state === 'Waiting' ? 1 : 0) + (state === 'Waiting' ? 1 : 0)
+  const queried = l.queried + (p.state === 'NotContacted' ? 1 : 0) - (state === 'NotContacted' ? 1 : 0)
+  return { lookup: withPeers(l, peers, l.rpcs, waiting, queried), outcome: 'Recorded' }
 }
 
 /** Inserts new candidates in distance order (known ids, duplicates and our own id are skipped). */
-const merge = (l: Lookup, contacts: ReadonlyArray<PeerInfo>, hop: number): Lookup => mergePeers(l, contacts, hop, -1, undefined) ?? l
+const merge = (l: Lookup, contacts: ReadonlyArray<PeerInfo>, hop: number): Lookup => mergePeers(l, contacts, hop, -1, undefined, l.waiting) ?? l
 
 /**
  * `l` with the new candidates among `contacts` inserted (and, when `at >= 0`, the peer at index
- * `at` replaced by `changed`), with a fresh peer array; undefined when `at < 0` and nothing is new.
+ * `at` replaced by `changed`, leaving `waiting` peers in flight), with a fresh peer array;
+ * undefined when `at < 0` and nothing is new. New peers are `NotContacted`: `queried` is unchanged.
  *
  * Each contact's distance head is computed once and its place in the list found by an integer
  * binary search on the heads (20-byte compares only between equal heads), which also tells
  * whether it is known. The new ones are kept sorted by an insertion sort (a reply holds at most
  * k) with their places, then copied in with the list in one pass, without further compares.
  */
-const mergePeers = (l: Lookup, contacts: ReadonlyArray<PeerInfo>, hop: number, at: number, changed: Peer | undefined): Draft | undefined => {
+const mergePeers = (
+  l: Lookup,
+  contacts: ReadonlyArray<PeerInfo>,
+  hop: number,
+  at: number,
+  changed: Peer | undefined,
+  waiting: number,
+): Draft | undefined => {
   const target = l.target
   const old = l.peers
   const m = old.length
@@ -393,7 +411,7 @@ const mergePeers = (l: Lookup, contacts: ReadonlyArray<PeerInfo>, hop: number, a
     if (at < 0) return undefined
     const copy = old.slice()
     copy[at] = changed as Peer
-    return { target, self: l.self, bucketSize: l.bucketSize, parallelism: l.parallelism, peers: copy, rpcs: l.rpcs }
+    return { target, self: l.self, bucketSize: l.bucketSize, parallelism: l.parallelism, peers: copy, rpcs: l.rpcs, waiting, queried: l.queried }
   }
   // sorted by distance, the new peers' places among the old ones are non-decreasing
   const peers = new Array<Peer>(m + fresh.length)
@@ -408,5 +426,5 @@ const mergePeers = (l: Lookup, contacts: ReadonlyArray<PeerInfo>, hop: number, a
   }
   for (; i < m; i++) peers[o++] = old[i] as Peer
   if (at >= 0) peers[at + shift] = changed as Peer
-  return { target, self: l.self, bucketSize: l.bucketSize, parallelism: l.parallelism, peers, rpcs: l.rpcs }
+  return { target, self: l.self, bucketSize: l.bucketSize, parallelism: l.parallelism, peers, rpcs: l.rpcs, waiting, queried: l.queried }
 }
