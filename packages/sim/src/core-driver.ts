@@ -13,8 +13,11 @@ import type { Driver } from './driver.js'
  * Bucket prefixes are equal for every node whose ids agree on the first `depth` bits. The core
  * shares one instance per prefix up to `Bucket.SHARED_DEPTH`; `intern` extends that to depth 12
  * (at most 8192 distinct prefixes) for prefilled tables, rebuilding their buckets with the shared
- * instances (a new table, equal field by field). Contacts need no interning: a bucket holds its
- * contacts as parallel arrays of shared ids and addresses and small integers (see `Bucket`).
+ * instances (a new table, equal field by field). A prefilled bucket's last-seen instants are all
+ * the prefill instant, so its `seen` array is equal to every other bucket's of the same length:
+ * `intern` shares one instance per (instant, length) too (arrays a bucket holds are never
+ * written; a refresh makes the bucket its own copy). At 10^6 nodes, ~17 buckets each, that is
+ * ~3.5 GB less heap. Ids and addresses are shared already: a bucket holds references to them.
  */
 export const make = (core: unknown): E.Either<ReadonlyArray<string>, Driver<NodeState>> => {
   const decoded = Config.decode(core)
@@ -29,10 +32,20 @@ export const make = (core: unknown): E.Either<ReadonlyArray<string>, Driver<Node
     prefixes.set(key, p)
     return p
   }
+  const seens = new Map<string, ReadonlyArray<number>>()
+  const sharedSeen = (seen: ReadonlyArray<number>): ReadonlyArray<number> => {
+    const first = seen[0]
+    if (first === undefined || seen.some((x) => x !== first)) return seen
+    const key = `${first}:${seen.length}`
+    const known = seens.get(key)
+    if (known !== undefined) return known
+    seens.set(key, seen)
+    return seen
+  }
   const intern = (t: RoutingTable.RoutingTable): RoutingTable.RoutingTable => ({
     ...t,
     buckets: t.buckets.map((b) =>
-      Bucket.make(sharedPrefix(b.prefix, b.depth), b.depth, b.peers, b.heads, b.seen, b.failures, b.cache, b.lastLookup, b.probing)),
+      Bucket.make(sharedPrefix(b.prefix, b.depth), b.depth, b.peers, b.heads, sharedSeen(b.seen), b.failures, b.cache, b.lastLookup, b.probing)),
   })
   return E.right({
     bucketSize: config.bucketSize,
