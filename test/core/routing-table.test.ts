@@ -318,4 +318,41 @@ describe('RoutingTable: examples', () => {
     expect(matched).toBeGreaterThan(2)
     expect(RoutingTable.buckets(t1).some((b) => b.depth > 10)).toBe(true)
   })
+
+  it('closest is exact in buckets of more than 64 contacts and in buckets deeper than 30 bits', () => {
+    // Brute force: the ids sorted by XOR distance to the target.
+    const brute = (ids: ReadonlyArray<NodeId.NodeId>, target: NodeId.NodeId, n: number): string[] =>
+      [...ids]
+        .sort((a, b) => {
+          for (let i = 0; i < 20; i++) {
+            const d = ((a[i] as number) ^ (target[i] as number)) - ((b[i] as number) ^ (target[i] as number))
+            if (d !== 0) return d
+          }
+          return 0
+        })
+        .slice(0, n)
+        .map(NodeId.toHex)
+    let seed = 7
+    const byte = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 256
+    const random = (shared: number, base: NodeId.NodeId): NodeId.NodeId =>
+      NodeId.unsafeFromBytes(Uint8Array.from({ length: 20 }, (_, i) => (i < shared ? (base[i] as number) : byte())))
+    const me = random(0, self)
+    // Large buckets (k = 150: the whole table is one bucket of more than 64 contacts), and ids
+    // sharing 5 bytes with ours (so deep buckets whose contacts agree on every bit of their heads).
+    const large = Array.from({ length: 150 }, () => random(0, me))
+    const deep = Array.from({ length: 60 }, () => random(5, me))
+    for (const [k, ids] of [[150, large], [4, [...large.slice(0, 40), ...deep]]] as const) {
+      let t = RoutingTable.empty(me, cfg({ bucketSize: k }), at(0))
+      ids.forEach((x, i) => (t = RoutingTable.observe(t, { id: x, address: addr(i % 250) }, at(i)).table))
+      sound(t)
+      const held = RoutingTable.ids(t)
+      for (const target of [me, ...ids.slice(0, 10), random(5, me), random(0, me)]) {
+        for (const n of [1, 7, 20, 65, 200]) {
+          expect(RoutingTable.closest(t, target, n).map((c) => NodeId.toHex(c.id))).toEqual(brute(held, target, n))
+        }
+      }
+      if (k === 150) expect(Bucket.size(RoutingTable.buckets(t)[0] as Bucket.Bucket)).toBeGreaterThan(64)
+      else expect(RoutingTable.buckets(t).some((b) => b.depth > 30 && Bucket.size(b) > 1)).toBe(true)
+    }
+  })
 })

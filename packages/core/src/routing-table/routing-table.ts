@@ -33,6 +33,7 @@ import type { Duration, Instant } from '../time.js'
 import * as B from './bucket.js'
 import * as C from './contact.js'
 import type { Config, RoutingTable } from './model.js'
+import * as Head from './head.js'
 import * as Walk from './walk.js'
 
 // model
@@ -142,62 +143,84 @@ export const buckets = (t: RoutingTable): ReadonlyArray<Bucket> => t.buckets
  * FIND_NODE answers from several buckets when one has fewer than k.
  */
 export const closest = (t: RoutingTable, target: NodeId.NodeId, n: number): ReadonlyArray<Contact> => {
-  if (n <= 0) return []
-  // The chosen entries as two arrays of small numbers: a sort key, the first 30 bits of the
-  // distance to `target` (ties, ids that agree on those bits, broken by the full comparison, so
-  // the insertion sort rarely reads an id), and where the entry is: bucket index · k + entry
-  // index. Records are made only for the winners, at the end.
-  const keys: number[] = []
-  const refs: number[] = []
-  const bs = t.buckets
-  const k = t.config.bucketSize
+  const out: Contact[] = []
+  if (n <= 0) return out
   const th = Walk.head(target)
-  Walk.byDistance(bs, t.heads, target, (b, bi) => {
+  // Buckets come in increasing distance (every contact of a bucket is closer than any of the
+  // next), so each bucket's block is sorted on its own and its closest ones appended.
+  Walk.byDistance(t.buckets, t.heads, target, (b) => {
     const m = B.size(b)
-    // Buckets come in increasing distance, so each block only needs sorting within itself: each
-    // contact is inserted into the block's sorted tail, and once `n` are held a contact no closer
-    // than the last is skipped and a closer one pushes the last out.
-    const start = keys.length
-    for (let i = 0; i < m; i++) {
-      const key = (b.heads[i] as number) ^ th
-      const ref = bi * k + i
-      let j = keys.length - 1
-      if (keys.length >= n) {
-        if (j < start || !closer(key, ref, keys[j] as number, refs[j] as number, t, target)) continue
-        j--
-      } else {
-        keys.push(key)
-        refs.push(ref)
-      }
-      while (j >= start && closer(key, ref, keys[j] as number, refs[j] as number, t, target)) {
-        keys[j + 1] = keys[j] as number
-        refs[j + 1] = refs[j] as number
-        j--
-      }
-      keys[j + 1] = key
-      refs[j + 1] = ref
+    if (m === 0) return false
+    // Sort keys, one small integer per contact: the 24 bits of its distance to `target` that
+    // follow the `depth` bits all of the bucket's contacts share, times 64, plus its position. So
+    // the sort compares plain small integers; contacts whose keys agree on those 24 bits (every
+    // contact of a bucket deeper than 30 bits) are then ordered by the full distance.
+    if (m > SLOTS) return closestOfLarge(b, target, th, n, out)
+    const shift = Math.min(b.depth, Head.HEAD_BITS)
+    const keys = new Array<number>(m)
+    for (let i = 0; i < m; i++) keys[i] = (((((b.heads[i] as number) ^ th) << shift) & HEAD_MASK) >>> 6) * SLOTS + i
+    sortNumbers(keys)
+    for (let i = 0; i < m; ) {
+      const key = (keys[i] as number) >>> 6
+      let end = i + 1
+      while (end < m && (keys[end] as number) >>> 6 === key) end++
+      if (end - i > 1) sortRun(keys, i, end, b, target, SLOTS)
+      i = end
     }
-    return keys.length >= n
+    const take = Math.min(m, n - out.length)
+    for (let i = 0; i < take; i++) out.push(B.contactAt(b, (keys[i] as number) & (SLOTS - 1)))
+    return out.length >= n
   })
-  const out = new Array<Contact>(refs.length)
-  for (let j = 0; j < out.length; j++) {
-    const ref = refs[j] as number
-    const bi = Math.floor(ref / k)
-    out[j] = B.contactAt(bs[bi] as Bucket, ref - bi * k)
-  }
   return out
 }
 
-/** The id of the entry at `ref` (bucket index · k + entry index). */
-const idOfRef = (t: RoutingTable, ref: number): NodeId.NodeId => {
-  const k = t.config.bucketSize
-  const bi = Math.floor(ref / k)
-  return B.idAt(t.buckets[bi] as Bucket, ref - bi * k)
+/** Positions in a small-integer sort key of `closest`: buckets of up to 64 contacts. */
+const SLOTS = 64
+const HEAD_MASK = 2 ** Head.HEAD_BITS - 1
+
+/** Positions in a sort key of `closestOfLarge`: buckets of fewer than 2^22 contacts. */
+const POSITIONS = 2 ** 22
+
+/**
+ * `closest`'s block step for a bucket of more than 64 contacts (a table with a large k): the
+ * same order, with keys `head distance · 2^22 + position`, which are not small integers.
+ */
+const closestOfLarge = (b: Bucket, target: NodeId.NodeId, th: number, n: number, out: Contact[]): boolean => {
+  const m = B.size(b)
+  const keys: number[] = []
+  for (let i = 0; i < m; i++) keys.push(((b.heads[i] as number) ^ th) * POSITIONS + i)
+  keys.sort((x, y) => x - y)
+  for (let i = 0; i < m; ) {
+    const key = Math.floor((keys[i] as number) / POSITIONS)
+    let end = i + 1
+    while (end < m && Math.floor((keys[end] as number) / POSITIONS) === key) end++
+    if (end - i > 1) sortRun(keys, i, end, b, target, POSITIONS)
+    i = end
+  }
+  const take = Math.min(m, n - out.length)
+  for (let i = 0; i < take; i++) out.push(B.contactAt(b, (keys[i] as number) % POSITIONS))
+  return out.length >= n
 }
 
-/** Whether entry `a` (distance head `ka`) is strictly closer to `target` than `b` (head `kb`). */
-const closer = (ka: number, a: number, kb: number, b: number, t: RoutingTable, target: NodeId.NodeId): boolean =>
-  ka !== kb ? ka < kb : Distance.compareTo(target, idOfRef(t, a), idOfRef(t, b)) < 0
+/** Ascending, in place (the array is the caller's own): insertion sort, blocks are small. */
+const sortNumbers = (a: number[]): void => {
+  for (let i = 1; i < a.length; i++) {
+    const x = a[i] as number
+    let j = i - 1
+    while (j >= 0 && (a[j] as number) > x) {
+      a[j + 1] = a[j] as number
+      j--
+    }
+    a[j + 1] = x
+  }
+}
+
+/** Sorts `keys[from, to)`, whose contacts agree on the keyed bits, by their full distance. */
+const sortRun = (keys: number[], from: number, to: number, b: Bucket, target: NodeId.NodeId, positions: number): void => {
+  const run = keys.slice(from, to)
+  run.sort((x, y) => Distance.compareTo(target, B.idAt(b, x % positions), B.idAt(b, y % positions)))
+  for (let i = 0; i < run.length; i++) keys[from + i] = run[i] as number
+}
 
 /** Buckets due for a refresh lookup (paper §2.3): `lastLookup + refreshInterval <= at`. */
 export const staleBuckets = (t: RoutingTable, at: Instant, refreshInterval: Duration): ReadonlyArray<Bucket> =>
