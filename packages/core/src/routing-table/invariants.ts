@@ -104,5 +104,7 @@ export const checkInvariants = (t: RoutingTable): ReadonlyArray<string> => {
   }
   if (next !== SPACE) problems.push(`buckets end at ${next.toString(16)}, not 2^160`)
   if (count !== t.size) problems.push(`size ${t.size} but ${count} contacts`)
+  const oldest = Math.min(...t.buckets.map((b) => b.lastLookup))
+  if (t.oldestLookup !== oldest) problems.push(`oldestLookup ${t.oldestLookup} but the earliest bucket lookup is ${oldest}`)
   return problems
 }

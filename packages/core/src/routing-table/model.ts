@@ -3,6 +3,7 @@
  * so `invariants.ts` can read it without an import cycle.
  */
 import type * as NodeId from '../id/node-id.js'
+import type { Instant } from '../time.js'
 import type { Bucket } from './bucket.js'
 
 // model
@@ -42,4 +43,9 @@ export interface RoutingTable {
    * bucket of an id reads this one small array instead of each visited bucket's prefix.
    */
   readonly heads: ReadonlyArray<number>
+  /**
+   * Derived: the earliest `lastLookup` of the buckets, so the next refresh is known without a
+   * scan (a node's driver asks for its next deadline after every step).
+   */
+  readonly oldestLookup: Instant
 }

@@ -89,6 +89,7 @@ export const empty = (self: NodeId.NodeId, config: Config, at: Instant): Routing
   buckets: [B.root(at)],
   size: 0,
   heads: ROOT_HEADS,
+  oldestLookup: at,
 })
 
 const ROOT_HEADS: ReadonlyArray<number> = [0]
@@ -224,14 +225,11 @@ const sortRun = (keys: number[], from: number, to: number, b: Bucket, target: No
 
 /** Buckets due for a refresh lookup (paper §2.3): `lastLookup + refreshInterval <= at`. */
 export const staleBuckets = (t: RoutingTable, at: Instant, refreshInterval: Duration): ReadonlyArray<Bucket> =>
-  t.buckets.filter((b) => b.lastLookup + refreshInterval <= at)
+  t.oldestLookup + refreshInterval > at ? [] : t.buckets.filter((b) => b.lastLookup + refreshInterval <= at)
 
-/** The earliest `lastLookup + refreshInterval` over all buckets. */
-export const nextRefreshAt = (t: RoutingTable, refreshInterval: Duration): Instant | undefined => {
-  let min: number | undefined
-  for (const b of t.buckets) if (min === undefined || b.lastLookup < min) min = b.lastLookup
-  return min === undefined ? undefined : ((min + refreshInterval) as Instant)
-}
+/** The earliest `lastLookup + refreshInterval` over all buckets (read from the table, no scan). */
+export const nextRefreshAt = (t: RoutingTable, refreshInterval: Duration): Instant | undefined =>
+  (t.oldestLookup + refreshInterval) as Instant
 
 /**
  * How many contacts are strictly closer to `self` than `id`, counting no further than `limit`.
@@ -296,8 +294,17 @@ const ADDRESS_CONFLICT: ObserveOutcome = Object.freeze({ _tag: 'Rejected', reaso
 
 const withBucket = (t: RoutingTable, i: number, b: Bucket, sizeDelta: number): RoutingTable => {
   const spine = t.buckets.slice()
+  const old = spine[i] as Bucket
   spine[i] = b
-  return { self: t.self, config: t.config, buckets: spine, size: t.size + sizeDelta, heads: t.heads }
+  const oldest = b.lastLookup === old.lastLookup ? t.oldestLookup : oldestOf(spine)
+  return { self: t.self, config: t.config, buckets: spine, size: t.size + sizeDelta, heads: t.heads, oldestLookup: oldest }
+}
+
+/** The earliest `lastLookup` of `buckets` (at least one). */
+const oldestOf = (buckets: ReadonlyArray<Bucket>): Instant => {
+  let min = (buckets[0] as Bucket).lastLookup
+  for (const b of buckets) if (b.lastLookup < min) min = b.lastLookup
+  return min
 }
 
 const withSplit = (t: RoutingTable, i: number, halves: readonly [Bucket, Bucket]): RoutingTable => {
@@ -311,7 +318,7 @@ const withSplit = (t: RoutingTable, i: number, halves: readonly [Bucket, Bucket]
   for (let j = 0; j <= i; j++) heads[j] = t.heads[j] as number
   heads[i + 1] = Walk.head(halves[1].prefix)
   for (let j = i + 1; j < old.length; j++) heads[j + 1] = t.heads[j] as number
-  return { self: t.self, config: t.config, buckets: spine, size: t.size, heads }
+  return { self: t.self, config: t.config, buckets: spine, size: t.size, heads, oldestLookup: t.oldestLookup }
 }
 
 const clearProbe = (b: Bucket, id: NodeId.NodeId): NodeId.NodeId | undefined =>
@@ -439,7 +446,7 @@ export const observeAll = (
     pushed.has(b.peers) || pushed.has(b.heads) || pushed.has(b.seen)
       ? B.make(b.prefix, b.depth, exact(b.peers), exact(b.heads), exact(b.seen), b.failures, b.cache, b.lastLookup, b.probing)
       : b)
-  return { self: table.self, config: table.config, buckets: spine, size: table.size, heads: table.heads }
+  return { self: table.self, config: table.config, buckets: spine, size: table.size, heads: table.heads, oldestLookup: table.oldestLookup }
 }
 
 /**
