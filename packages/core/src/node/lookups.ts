@@ -76,7 +76,7 @@ export const addTask = (s: Draft, task: Task): number => {
  * target's bucket as looked up (§2.3 refresh clock). `values`: FIND_VALUE instead of FIND_NODE.
  */
 export const start = (s: Draft, fx: Fx, target: NodeId, goal: Goal, values: boolean): void => {
-  const seeds = RoutingTable.closest(s.table, target, s.config.bucketSize)
+  const seeds = RoutingTable.closestPeers(s.table, target, s.config.bucketSize)
   const lookup = Lookup.start(target, s.id, seeds, s.config)
   s.table = RoutingTable.touch(s.table, target, s.now)
   s.metrics.lookupsStarted++
@@ -159,7 +159,7 @@ export const onValue = (s: Draft, fx: Fx, id: number, from: NodeId, value: Value
  * halved for each doubling beyond k: ttl · 2^−max(0, h − r).
  */
 export const cacheTtl = (s: NodeState, holder: NodeId, key: NodeId, remaining: Duration): Duration => {
-  const near = RoutingTable.closest(s.table, s.id, s.config.bucketSize)
+  const near = RoutingTable.closestPeers(s.table, s.id, s.config.bucketSize)
   const radius = near[near.length - 1]
   const excess = radius === undefined ? 0 : Math.max(0, Distance.log2(holder, key) - Distance.log2(s.id, radius.id))
   const base = Math.min(remaining, s.config.expireAfter)
@@ -281,7 +281,7 @@ export const refreshBuckets = (
 
 /** §2.3 join: after the lookup of our own id, refresh every bucket farther than our closest neighbour. */
 const refreshFarther = (s: Draft, fx: Fx): void => {
-  const nearest = RoutingTable.closest(s.table, s.id, 1)[0]
+  const nearest = RoutingTable.closestPeers(s.table, s.id, 1)[0]
   if (nearest === undefined) return
   const depth = Distance.commonPrefixLength(nearest.id, s.id)
   const farther = RoutingTable.buckets(s.table).filter((b) => {

@@ -49,7 +49,7 @@ const records = (s: Draft, fx: Fx): void => {
     }
     s.store = Store.reschedule(s.store, record.key, Time.add(s.now, c.replicateInterval))
     const ttl = Lookups.remaining(s, record.expiresAt)
-    for (const peer of RoutingTable.closest(s.table, record.key, c.bucketSize))
+    for (const peer of RoutingTable.closestPeers(s.table, record.key, c.bucketSize))
       Send.request(
         s,
         fx,

@@ -33,7 +33,7 @@ const info = (c: { readonly id: NodeId.NodeId; readonly address: PeerInfo['addre
 /** Whether fewer than k contacts of ours are closer to `key` than we are (we are among its k closest). */
 export const isResponsible = (s: NodeState, key: NodeId.NodeId): boolean => {
   const k = s.config.bucketSize
-  const near = RoutingTable.closest(s.table, key, k)
+  const near = RoutingTable.closestPeers(s.table, key, k)
   const kth = near[k - 1]
   return kth === undefined || Distance.compareTo(key, s.id, kth.id) < 0
 }
@@ -115,7 +115,7 @@ const handOff = (s: Draft, fx: Fx, newcomer: RoutingTable.Contact): void => {
     // ours, shares more leading bits with the key than we do, so we are not the closest.
     const b = RoutingTable.bucketOf(s.table, r.key)
     if (!Bucket.covers(b, s.id) && Bucket.size(b) > (Bucket.indexOf(b, newcomer.id) >= 0 ? 1 : 0)) continue
-    const others = RoutingTable.closest(s.table, r.key, k + 1).filter((c) => !NodeId.equals(c.id, newcomer.id))
+    const others = RoutingTable.closestPeers(s.table, r.key, k + 1).filter((c) => !NodeId.equals(c.id, newcomer.id))
     const nearest = others[0]
     const farthest = others[k - 1]
     const newcomerIsNear = farthest === undefined || Distance.compareTo(r.key, newcomer.id, farthest.id) < 0

@@ -29,19 +29,18 @@ import type { Draft, NodeState } from './state.js'
 // queries
 
 /**
- * The k closest contacts to `target`, the requester excluded. They are the table's contact
- * records themselves, not copies: a `Contact` is a `PeerInfo` with two more fields (`lastSeen`,
- * `failures`), which `Wire.encode` does not write and no receiver reads. The table is asked for
- * k, and for k + 1 only when the requester is among them (0.3% of the FIND_NODEs of
+ * The k closest contacts to `target`, the requester excluded, as `PeerInfo` records
+ * (`RoutingTable.closestPeers`: the id and address the wire writes, nothing more). The table is
+ * asked for k, and for k + 1 only when the requester is among them (0.3% of the FIND_NODEs of
  * `bench:core`): the answer is then the table's own array, not a copy of its first k.
  */
 const closestTo = (s: NodeState, target: NodeId.NodeId, requester: NodeId.NodeId): ReadonlyArray<PeerInfo> => {
   const k = Math.min(s.config.bucketSize, Wire.MAX_CONTACTS)
-  const near = RoutingTable.closest(s.table, target, k)
+  const near = RoutingTable.closestPeers(s.table, target, k)
   let at = -1
   for (let i = 0; i < near.length; i++) if (NodeId.equals((near[i] as PeerInfo).id, requester)) at = i
   if (at < 0) return near
-  const more = RoutingTable.closest(s.table, target, k + 1)
+  const more = RoutingTable.closestPeers(s.table, target, k + 1)
   const out: PeerInfo[] = []
   for (let i = 0; i < more.length && out.length < k; i++) if (i !== at) out.push(more[i] as PeerInfo)
   return out

@@ -27,6 +27,7 @@
  * most n + k - 1 contacts, block by block. See docs/adr/0004-routing-table.md.
  */
 import type { Address } from '../address.js'
+import type { PeerInfo } from '../rpc/message.js'
 import * as Distance from '../id/distance.js'
 import * as NodeId from '../id/node-id.js'
 import type { Duration, Instant } from '../time.js'
@@ -143,8 +144,21 @@ export const buckets = (t: RoutingTable): ReadonlyArray<Bucket> => t.buckets
  * the table's contacts sorted by distance (fewer only when the table holds fewer). Paper §2.3:
  * FIND_NODE answers from several buckets when one has fewer than k.
  */
-export const closest = (t: RoutingTable, target: NodeId.NodeId, n: number): ReadonlyArray<Contact> => {
-  const out: Contact[] = []
+export const closest = (t: RoutingTable, target: NodeId.NodeId, n: number): ReadonlyArray<Contact> =>
+  closestWith(t, target, n, B.contactAt)
+
+/**
+ * `closest` as `PeerInfo` records (id and address only): what a NODES reply, a lookup's seeds and
+ * a STORE need, two fields lighter than a `Contact` each.
+ */
+export const closestPeers = (t: RoutingTable, target: NodeId.NodeId, n: number): ReadonlyArray<PeerInfo> =>
+  closestWith(t, target, n, peerAt)
+
+const peerAt = (b: Bucket, i: number): PeerInfo => ({ id: B.idAt(b, i), address: B.addressAt(b, i) })
+
+/** `closest`, each winner made by `make` from its bucket and position. */
+const closestWith = <A>(t: RoutingTable, target: NodeId.NodeId, n: number, make: (b: Bucket, i: number) => A): ReadonlyArray<A> => {
+  const out: A[] = []
   if (n <= 0) return out
   const th = Walk.head(target)
   // Buckets come in increasing distance (every contact of a bucket is closer than any of the
@@ -156,7 +170,7 @@ export const closest = (t: RoutingTable, target: NodeId.NodeId, n: number): Read
     // follow the `depth` bits all of the bucket's contacts share, times 64, plus its position. So
     // the sort compares plain small integers; contacts whose keys agree on those 24 bits (every
     // contact of a bucket deeper than 30 bits) are then ordered by the full distance.
-    if (m > SLOTS) return closestOfLarge(b, target, th, n, out)
+    if (m > SLOTS) return closestOfLarge(b, target, th, n, out, make)
     const shift = Math.min(b.depth, Head.HEAD_BITS)
     const keys = new Array<number>(m)
     for (let i = 0; i < m; i++) keys[i] = (((((b.heads[i] as number) ^ th) << shift) & HEAD_MASK) >>> 6) * SLOTS + i
@@ -169,7 +183,7 @@ export const closest = (t: RoutingTable, target: NodeId.NodeId, n: number): Read
       i = end
     }
     const take = Math.min(m, n - out.length)
-    for (let i = 0; i < take; i++) out.push(B.contactAt(b, (keys[i] as number) & (SLOTS - 1)))
+    for (let i = 0; i < take; i++) out.push(make(b, (keys[i] as number) & (SLOTS - 1)))
     return out.length >= n
   })
   return out
@@ -186,7 +200,14 @@ const POSITIONS = 2 ** 22
  * `closest`'s block step for a bucket of more than 64 contacts (a table with a large k): the
  * same order, with keys `head distance · 2^22 + position`, which are not small integers.
  */
-const closestOfLarge = (b: Bucket, target: NodeId.NodeId, th: number, n: number, out: Contact[]): boolean => {
+const closestOfLarge = <A>(
+  b: Bucket,
+  target: NodeId.NodeId,
+  th: number,
+  n: number,
+  out: A[],
+  make: (b: Bucket, i: number) => A,
+): boolean => {
   const m = B.size(b)
   const keys: number[] = []
   for (let i = 0; i < m; i++) keys.push(((b.heads[i] as number) ^ th) * POSITIONS + i)
@@ -199,7 +220,7 @@ const closestOfLarge = (b: Bucket, target: NodeId.NodeId, th: number, n: number,
     i = end
   }
   const take = Math.min(m, n - out.length)
-  for (let i = 0; i < take; i++) out.push(B.contactAt(b, (keys[i] as number) % POSITIONS))
+  for (let i = 0; i < take; i++) out.push(make(b, (keys[i] as number) % POSITIONS))
   return out.length >= n
 }
 
