@@ -6,7 +6,8 @@
 // collections (docs/simulation.md, "Scale"). The flag can only be set when node starts, so the
 // CLI runs in a child process that inherits stdio, and its exit code or signal is passed on.
 import { spawnSync } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
+import process from 'node:process'
+import { URL, fileURLToPath } from 'node:url'
 
 const flag = '--max-semi-space-size'
 const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((a) => a.startsWith(flag))
