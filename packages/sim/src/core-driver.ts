@@ -11,8 +11,9 @@ import type { Driver } from './driver.js'
 
 /**
  * Bucket prefixes are equal for every node whose ids agree on the first `depth` bits. The core
- * shares one instance per prefix up to `Bucket.SHARED_DEPTH`; `intern` extends that to depth 12
- * (at most 8192 distinct prefixes) for prefilled tables, rebuilding their buckets with the shared
+ * shares one instance per prefix up to `Bucket.SHARED_DEPTH`; `intern` extends that to every depth
+ * for prefilled tables (at depth d there are at most min(2^(d+1), n) distinct prefixes among n
+ * nodes, against ~225 heap bytes for each table's own), rebuilding their buckets with the shared
  * instances (a new table, equal field by field). A prefilled bucket's last-seen instants are all
  * the prefill instant, so its `seen` array is equal to every other bucket's of the same length:
  * `intern` shares one instance per (instant, length) too (arrays a bucket holds are never
@@ -25,8 +26,8 @@ export const make = (core: unknown): E.Either<ReadonlyArray<string>, Driver<Node
   const config = decoded.right
   const prefixes = new Map<string, NodeId.NodeId>()
   const sharedPrefix = (p: NodeId.NodeId, depth: number): NodeId.NodeId => {
-    if (depth <= Bucket.SHARED_DEPTH || depth > 12) return p
-    const key = `${depth}:${NodeId.toHex(p.subarray(0, 2))}`
+    if (depth <= Bucket.SHARED_DEPTH) return p
+    const key = `${depth}:${NodeId.toHex(p.subarray(0, (depth + 7) >>> 3))}`
     const known = prefixes.get(key)
     if (known !== undefined) return known
     prefixes.set(key, p)
