@@ -166,24 +166,20 @@ const closestWith = <A>(t: RoutingTable, target: NodeId.NodeId, n: number, make:
   Walk.byDistance(t.buckets, t.heads, target, (b) => {
     const m = B.size(b)
     if (m === 0) return false
-    // Sort keys, one small integer per contact: the 24 bits of its distance to `target` that
-    // follow the `depth` bits all of the bucket's contacts share, times 64, plus its position. So
-    // the sort compares plain small integers; contacts whose keys agree on those 24 bits (every
-    // contact of a bucket deeper than 30 bits) are then ordered by the full distance.
-    if (m > SLOTS) return closestOfLarge(b, target, th, n, out, make)
-    const shift = Math.min(b.depth, Head.HEAD_BITS)
-    const keys = new Array<number>(m)
-    for (let i = 0; i < m; i++) keys[i] = (((((b.heads[i] as number) ^ th) << shift) & HEAD_MASK) >>> 6) * SLOTS + i
-    sortNumbers(keys)
+    // One sort key per contact, `distance bits · positions + position` (see `smallKeys` and
+    // `largeKeys`), sorted; contacts whose keys agree on the distance bits are then ordered by
+    // the full distance, and the first ones taken.
+    const positions = m <= SLOTS ? SLOTS : POSITIONS
+    const keys = m <= SLOTS ? smallKeys(b, th) : largeKeys(b, th)
     for (let i = 0; i < m; ) {
-      const key = (keys[i] as number) >>> 6
+      const bits = Math.floor((keys[i] as number) / positions)
       let end = i + 1
-      while (end < m && (keys[end] as number) >>> 6 === key) end++
-      if (end - i > 1) sortRun(keys, i, end, b, target, SLOTS)
+      while (end < m && Math.floor((keys[end] as number) / positions) === bits) end++
+      if (end - i > 1) sortRun(keys, i, end, b, target, positions)
       i = end
     }
     const take = Math.min(m, n - out.length)
-    for (let i = 0; i < take; i++) out.push(make(b, (keys[i] as number) & (SLOTS - 1)))
+    for (let i = 0; i < take; i++) out.push(make(b, (keys[i] as number) % positions))
     return out.length >= n
   })
   return out
@@ -193,35 +189,29 @@ const closestWith = <A>(t: RoutingTable, target: NodeId.NodeId, n: number, make:
 const SLOTS = 64
 const HEAD_MASK = 2 ** Head.HEAD_BITS - 1
 
-/** Positions in a sort key of `closestOfLarge`: buckets of fewer than 2^22 contacts. */
+/** Positions in a sort key of a bucket of more than 64 contacts: fewer than 2^22 contacts. */
 const POSITIONS = 2 ** 22
 
 /**
- * `closest`'s block step for a bucket of more than 64 contacts (a table with a large k): the
- * same order, with keys `head distance · 2^22 + position`, which are not small integers.
+ * Sorted keys of a bucket of at most 64 contacts, small integers: the 24 bits of each contact's
+ * distance to the target (head `th`) that follow the `depth` bits all of the bucket's contacts
+ * share, times 64, plus its position.
  */
-const closestOfLarge = <A>(
-  b: Bucket,
-  target: NodeId.NodeId,
-  th: number,
-  n: number,
-  out: A[],
-  make: (b: Bucket, i: number) => A,
-): boolean => {
+const smallKeys = (b: Bucket, th: number): number[] => {
+  const m = B.size(b)
+  const shift = Math.min(b.depth, Head.HEAD_BITS)
+  const keys = new Array<number>(m)
+  for (let i = 0; i < m; i++) keys[i] = (((((b.heads[i] as number) ^ th) << shift) & HEAD_MASK) >>> 6) * SLOTS + i
+  sortNumbers(keys)
+  return keys
+}
+
+/** Sorted keys of a larger bucket (a table with a large k): `head distance · 2^22 + position`. */
+const largeKeys = (b: Bucket, th: number): number[] => {
   const m = B.size(b)
   const keys: number[] = []
   for (let i = 0; i < m; i++) keys.push(((b.heads[i] as number) ^ th) * POSITIONS + i)
-  keys.sort((x, y) => x - y)
-  for (let i = 0; i < m; ) {
-    const key = Math.floor((keys[i] as number) / POSITIONS)
-    let end = i + 1
-    while (end < m && Math.floor((keys[end] as number) / POSITIONS) === key) end++
-    if (end - i > 1) sortRun(keys, i, end, b, target, POSITIONS)
-    i = end
-  }
-  const take = Math.min(m, n - out.length)
-  for (let i = 0; i < take; i++) out.push(make(b, (keys[i] as number) % POSITIONS))
-  return out.length >= n
+  return keys.sort((x, y) => x - y)
 }
 
 /** Ascending, in place (the array is the caller's own): insertion sort, blocks are small. */
