@@ -90,6 +90,14 @@ const fmt = (n: number): string => (n >= 100 ? Math.round(n).toLocaleString('en-
 const runOnce = (w: Workload, oursFirst: boolean): RunResult => {
   const refreshes = w.peers.length
   let checksum = 0
+  /** Operations per second of each phase from its milliseconds, and the table's size. */
+  const rates = (insert: number, refresh: number, closest: number, size: number) => ({
+    insert: w.peers.length / (insert / 1000),
+    refresh: refreshes / (refresh / 1000),
+    observe: (w.peers.length + refreshes) / ((insert + refresh) / 1000),
+    closest: w.targets.length / (closest / 1000),
+    size,
+  })
   const measureOurs = (): RunResult['ours'] & { size: number } => {
     let t0 = now()
     const t = ourInsert(w, RoutingTable.defaultConfig)
@@ -100,13 +108,7 @@ const runOnce = (w: Workload, oursFirst: boolean): RunResult => {
     t0 = now()
     checksum += ourClosest(t2, w.targets, N_CLOSEST)
     const closest = now() - t0
-    return {
-      insert: w.peers.length / (insert / 1000),
-      refresh: refreshes / (refresh / 1000),
-      observe: (w.peers.length + refreshes) / ((insert + refresh) / 1000),
-      closest: w.targets.length / (closest / 1000),
-      size: RoutingTable.size(t2),
-    }
+    return rates(insert, refresh, closest, RoutingTable.size(t2))
   }
   const measureTheirs = (): RunResult['theirs'] & { size: number } => {
     let t0 = now()
@@ -118,13 +120,7 @@ const runOnce = (w: Workload, oursFirst: boolean): RunResult => {
     t0 = now()
     checksum += kClosest(kb, w.targets, N_CLOSEST)
     const closest = now() - t0
-    return {
-      insert: w.peers.length / (insert / 1000),
-      refresh: refreshes / (refresh / 1000),
-      observe: (w.peers.length + refreshes) / ((insert + refresh) / 1000),
-      closest: w.targets.length / (closest / 1000),
-      size: kb.count(),
-    }
+    return rates(insert, refresh, closest, kb.count())
   }
   const a = oursFirst ? measureOurs() : undefined
   const theirs = measureTheirs()
