@@ -89,13 +89,6 @@ const makeSharedPrefixes = (): ReadonlyArray<NodeId.NodeId> => {
 
 const SHARED_PREFIXES = makeSharedPrefixes()
 
-/** The shared instance equal to `prefix` when `depth ≤ SHARED_DEPTH`, else `prefix` itself. */
-export const sharedPrefix = (prefix: NodeId.NodeId, depth: number): NodeId.NodeId => {
-  if (depth > SHARED_DEPTH) return prefix
-  const head = depth === 0 ? 0 : (((prefix[0] as number) << 8) | (prefix[1] as number)) >>> (16 - depth)
-  return SHARED_PREFIXES[(1 << depth) - 1 + head] as NodeId.NodeId
-}
-
 /**
  * The prefix of depth `depth` whose first `depth - 1` bits are those of `parent` and whose last
  * significant bit is 1: the upper half of a split. Shared when `depth ≤ SHARED_DEPTH`.
