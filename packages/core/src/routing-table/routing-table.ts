@@ -367,7 +367,6 @@ export const observe = (
     const nb = B.refreshed(b, found, address, at)
     return { table: withBucket(t, i, withProbe(nb, clearProbe(b, id)), 0), outcome: { _tag: 'Refreshed', contact } }
   }
-  const contact = C.of(id, address, at, 0)
   const k = cfg.bucketSize
   let table = t
   let splits = 0
@@ -380,26 +379,28 @@ export const observe = (
   }
   if (!B.isFull(b, k)) {
     const nb = B.appended(B.withCache(b, cacheWithout(b, id), b.lastLookup, b.probing), id, address, at, 0)
-    return { table: withBucket(table, i, nb, 1), outcome: { _tag: 'Inserted', contact, splits } }
+    return { table: withBucket(table, i, nb, 1), outcome: { _tag: 'Inserted', contact: C.of(id, address, at, 0), splits } }
   }
   const stale = B.indexOfStale(b, cfg.staleAfterFailures)
   if (stale >= 0) {
     const evicted = B.contactAt(b, stale)
     const nb = B.appended(B.removed(B.withCache(b, cacheWithout(b, id), b.lastLookup, clearProbe(b, evicted.id)), stale), id, address, at, 0)
-    return { table: withBucket(table, i, nb, 0), outcome: { _tag: 'Replaced', evicted, inserted: contact } }
+    return { table: withBucket(table, i, nb, 0), outcome: { _tag: 'Replaced', evicted, inserted: C.of(id, address, at, 0) } }
   }
-  if (b.probing !== undefined && splits === 0 && B.cacheSize(b) > 0) {
+  if (b.probing !== undefined) {
     // Already the newest replacement, heard in the same instant from the same address: unchanged.
-    if (B.cacheLastSeenAt(b, 0) === at && B.cacheAddressAt(b, 0) === address && NodeId.equals(B.cacheIdAt(b, 0), id)) {
+    if (splits === 0 && B.cacheSize(b) > 0 && B.cacheLastSeenAt(b, 0) === at && B.cacheAddressAt(b, 0) === address &&
+      NodeId.equals(B.cacheIdAt(b, 0), id)) {
       return { table: t, outcome: CACHED }
     }
+    // A probe is pending: the newcomer only joins the replacement cache.
+    const pushed = B.pushReplacement(b.cache, id, address, at, cfg.replacementCacheSize, B.keyByte(b.depth))
+    return { table: withBucket(table, i, B.withCache(b, pushed, b.lastLookup, b.probing), 0), outcome: CACHED }
   }
   const pushed = B.pushReplacement(b.cache, id, address, at, cfg.replacementCacheSize, B.keyByte(b.depth))
   const lru = B.leastRecent(b)
   // Only with an invalid bucketSize < 1 is a "full" bucket empty: nothing to probe.
-  if (b.probing !== undefined || lru < 0) {
-    return { table: withBucket(table, i, B.withCache(b, pushed, b.lastLookup, b.probing), 0), outcome: CACHED }
-  }
+  if (lru < 0) return { table: withBucket(table, i, B.withCache(b, pushed, b.lastLookup, b.probing), 0), outcome: CACHED }
   const probe = B.contactAt(b, lru)
   return { table: withBucket(table, i, B.withCache(b, pushed, b.lastLookup, probe.id), 0), outcome: { _tag: 'Pending', probe } }
 }
