@@ -4,7 +4,7 @@
  * and against a brute-force oracle that only knows which contacts the table must hold. After every
  * command: the structural invariants hold (buckets partition the id space, ≤ k contacts, bounded
  * replacement caches, no duplicates, never our own id, ordered by last seen), the table holds
- * exactly the oracle's contacts, `closest` equals the oracle's sort, and every contact that left
+ * exactly the oracle's contacts, `closest` (and `closestPeersExcept`, without one id) equals the oracle's sort, and every contact that left
  * the table left for a reason the paper allows (a failed probe, staleness with a replacement, an
  * explicit remove): a full bucket never drops a live contact without a probe.
  * Every input table is deep-frozen, so a transition that mutated it would throw.
@@ -65,6 +65,14 @@ const verify = (m: Model, t: Table, target: NodeId.NodeId): void => {
   expect(RoutingTable.size(t)).toBe(m.contacts.size)
   for (const n of [1, m.config.bucketSize, 3 * m.config.bucketSize + 1]) {
     expect(RoutingTable.closest(t, target, n).map((c) => hex(c.id))).toEqual(oracleClosest(m, target, n))
+    // without one contact (a FIND_NODE's requester): the second closest, or an id it does not hold
+    const all = oracleClosest(m, target, m.contacts.size)
+    for (const except of [all[1], all[0], hex(target)]) {
+      if (except === undefined) continue
+      const want = all.filter((h) => h !== except).slice(0, Math.max(0, n))
+      const id = NodeId.unsafeFromBytes(Uint8Array.from(Buffer.from(except, 'hex')))
+      expect(RoutingTable.closestPeersExcept(t, target, n, id).map((c) => hex(c.id))).toEqual(want)
+    }
   }
 }
 

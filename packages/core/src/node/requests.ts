@@ -13,7 +13,7 @@
  * - FIND_VALUE → the value with its remaining lifetime when held, else as FIND_NODE.
  */
 import type { Address } from '../address.js'
-import * as NodeId from '../id/node-id.js'
+import type * as NodeId from '../id/node-id.js'
 import type { FindNode, FindValue, PeerInfo, Request, Store as StoreMsg } from '../rpc/message.js'
 import * as RoutingTable from '../routing-table/routing-table.js'
 import * as Store from '../store/store.js'
@@ -30,21 +30,11 @@ import type { Draft, NodeState } from './state.js'
 
 /**
  * The k closest contacts to `target`, the requester excluded, as `PeerInfo` records
- * (`RoutingTable.closestPeers`: the id and address the wire writes, nothing more). The table is
- * asked for k, and for k + 1 only when the requester is among them (0.3% of the FIND_NODEs of
- * `bench:core`): the answer is then the table's own array, not a copy of its first k.
+ * (`RoutingTable.closestPeersExcept`: the id and address the wire writes, nothing more; the
+ * requester is skipped during the search, by its head, without reading the winners' ids).
  */
-const closestTo = (s: NodeState, target: NodeId.NodeId, requester: NodeId.NodeId): ReadonlyArray<PeerInfo> => {
-  const k = Math.min(s.config.bucketSize, Wire.MAX_CONTACTS)
-  const near = RoutingTable.closestPeers(s.table, target, k)
-  let at = -1
-  for (let i = 0; i < near.length; i++) if (NodeId.equals((near[i] as PeerInfo).id, requester)) at = i
-  if (at < 0) return near
-  const more = RoutingTable.closestPeers(s.table, target, k + 1)
-  const out: PeerInfo[] = []
-  for (let i = 0; i < more.length && out.length < k; i++) if (i !== at) out.push(more[i] as PeerInfo)
-  return out
-}
+const closestTo = (s: NodeState, target: NodeId.NodeId, requester: NodeId.NodeId): ReadonlyArray<PeerInfo> =>
+  RoutingTable.closestPeersExcept(s.table, target, Math.min(s.config.bucketSize, Wire.MAX_CONTACTS), requester)
 
 // transitions
 

@@ -145,22 +145,48 @@ export const buckets = (t: RoutingTable): ReadonlyArray<Bucket> => t.buckets
  * FIND_NODE answers from several buckets when one has fewer than k.
  */
 export const closest = (t: RoutingTable, target: NodeId.NodeId, n: number): ReadonlyArray<Contact> =>
-  closestWith(t, target, n, B.contactAt)
+  closestWith(t, target, n, B.contactAt, undefined)
 
 /**
  * `closest` as `PeerInfo` records (id and address only): what a NODES reply, a lookup's seeds and
  * a STORE need, two fields lighter than a `Contact` each.
  */
 export const closestPeers = (t: RoutingTable, target: NodeId.NodeId, n: number): ReadonlyArray<PeerInfo> =>
-  closestWith(t, target, n, peerAt)
+  closestWith(t, target, n, peerAt, undefined)
+
+/**
+ * `closestPeers` without the contact `except` (when the table holds it): the `n` closest of the
+ * others, which is what a FIND_NODE answer must be (never the requester itself). Found during the
+ * search, by its head first, so no winner's id is read to compare it.
+ */
+export const closestPeersExcept = (
+  t: RoutingTable,
+  target: NodeId.NodeId,
+  n: number,
+  except: NodeId.NodeId,
+): ReadonlyArray<PeerInfo> => closestWith(t, target, n, peerAt, except)
 
 const peerAt = (b: Bucket, i: number): PeerInfo => ({ id: B.idAt(b, i), address: B.addressAt(b, i) })
 
-/** `closest`, each winner made by `make` from its bucket and position. */
-const closestWith = <A>(t: RoutingTable, target: NodeId.NodeId, n: number, make: (b: Bucket, i: number) => A): ReadonlyArray<A> => {
-  const out: A[] = []
-  if (n <= 0) return out
+/**
+ * `closest` without `except`, each winner made by `make` from its bucket and position. The result
+ * array is allocated once at its final size (at most `n` and at most the table's size).
+ */
+const closestWith = <A>(
+  t: RoutingTable,
+  target: NodeId.NodeId,
+  n: number,
+  make: (b: Bucket, i: number) => A,
+  except: NodeId.NodeId | undefined,
+): A[] => {
+  if (!(n > 0) || t.size === 0) return []
+  const out = new Array<A>(n < t.size ? Math.ceil(n) : t.size)
+  let count = 0
   const th = Walk.head(target)
+  const eh = except === undefined ? -1 : Walk.head(except)
+  // The sort keys of the current bucket: one array for the whole search, refilled per bucket
+  // (it never leaves this call).
+  let small: number[] = NO_KEYS
   // Buckets come in increasing distance (every contact of a bucket is closer than any of the
   // next), so each bucket's block is sorted on its own and its closest ones appended.
   Walk.byDistance(t.buckets, t.heads, target, (b) => {
@@ -169,40 +195,63 @@ const closestWith = <A>(t: RoutingTable, target: NodeId.NodeId, n: number, make:
     // One sort key per contact, `distance bits · positions + position` (see `smallKeys` and
     // `largeKeys`), sorted; contacts whose keys agree on the distance bits are then ordered by
     // the full distance, and the first ones taken.
-    const positions = m <= SLOTS ? SLOTS : POSITIONS
-    const keys = m <= SLOTS ? smallKeys(b, th) : largeKeys(b, th)
-    for (let i = 0; i < m; ) {
-      const bits = Math.floor((keys[i] as number) / positions)
-      let end = i + 1
-      while (end < m && Math.floor((keys[end] as number) / positions) === bits) end++
-      if (end - i > 1) sortRun(keys, i, end, b, target, positions)
-      i = end
+    let keys: number[]
+    let positions: number
+    if (m <= SLOTS) {
+      if (small.length < m) small = new Array<number>(m)
+      keys = smallKeys(b, th, small)
+      positions = SLOTS
+      for (let i = 0; i < m; ) {
+        const bits = (keys[i] as number) >>> SLOT_BITS
+        let end = i + 1
+        while (end < m && (keys[end] as number) >>> SLOT_BITS === bits) end++
+        if (end - i > 1) sortRun(keys, i, end, b, target, positions)
+        i = end
+      }
+    } else {
+      keys = largeKeys(b, th)
+      positions = POSITIONS
+      for (let i = 0; i < m; ) {
+        const bits = Math.floor((keys[i] as number) / positions)
+        let end = i + 1
+        while (end < m && Math.floor((keys[end] as number) / positions) === bits) end++
+        if (end - i > 1) sortRun(keys, i, end, b, target, positions)
+        i = end
+      }
     }
-    const take = Math.min(m, n - out.length)
-    for (let i = 0; i < take; i++) out.push(make(b, (keys[i] as number) % positions))
-    return out.length >= n
+    for (let i = 0; i < m && count < n; i++) {
+      const at = (keys[i] as number) % positions
+      if (b.heads[at] === eh && NodeId.equals(B.idAt(b, at), except as NodeId.NodeId)) continue
+      out[count++] = make(b, at)
+    }
+    return count >= n
   })
+  if (count < out.length) out.length = count
   return out
 }
 
+const NO_KEYS: number[] = []
+
 /** Positions in a small-integer sort key of `closest`: buckets of up to 64 contacts. */
 const SLOTS = 64
+const SLOT_BITS = 6
 const HEAD_MASK = 2 ** Head.HEAD_BITS - 1
 
 /** Positions in a sort key of a bucket of more than 64 contacts: fewer than 2^22 contacts. */
 const POSITIONS = 2 ** 22
 
 /**
- * Sorted keys of a bucket of at most 64 contacts, small integers: the 24 bits of each contact's
+ * The sorted keys of a bucket of at most 64 contacts, written to the first `size(b)` slots of
+ * `keys` (the caller's own array) and returned: small integers, the 24 bits of each contact's
  * distance to the target (head `th`) that follow the `depth` bits all of the bucket's contacts
  * share, times 64, plus its position.
  */
-const smallKeys = (b: Bucket, th: number): number[] => {
-  const m = B.size(b)
+const smallKeys = (b: Bucket, th: number, keys: number[]): number[] => {
+  const hs = b.heads
+  const m = hs.length
   const shift = Math.min(b.depth, Head.HEAD_BITS)
-  const keys = new Array<number>(m)
-  for (let i = 0; i < m; i++) keys[i] = (((((b.heads[i] as number) ^ th) << shift) & HEAD_MASK) >>> 6) * SLOTS + i
-  sortNumbers(keys)
+  for (let i = 0; i < m; i++) keys[i] = (((((hs[i] as number) ^ th) << shift) & HEAD_MASK) >>> SLOT_BITS) * SLOTS + i
+  sortNumbers(keys, m)
   return keys
 }
 
@@ -214,9 +263,9 @@ const largeKeys = (b: Bucket, th: number): number[] => {
   return keys.sort((x, y) => x - y)
 }
 
-/** Ascending, in place (the array is the caller's own): insertion sort, blocks are small. */
-const sortNumbers = (a: number[]): void => {
-  for (let i = 1; i < a.length; i++) {
+/** The first `m` slots of `a` ascending, in place (the array is the caller's own): insertion sort, blocks are small. */
+const sortNumbers = (a: number[], m: number): void => {
+  for (let i = 1; i < m; i++) {
     const x = a[i] as number
     let j = i - 1
     while (j >= 0 && (a[j] as number) > x) {
