@@ -312,38 +312,52 @@ const closerToSelf = (t: RoutingTable, id: NodeId.NodeId, limit: number): number
 
 /**
  * Whether at least `k` contacts are strictly closer to `self` than `id`, whose bucket does not
- * hold `self`. Fast path: the leaves whose ids share more leading bits with `self` than `id` does
- * sit next to the leaf of `self` in the id-ordered spine, and all their contacts are closer; only
- * when they hold fewer than k is the exact outward walk needed.
+ * hold `self` (`s` is the index of the bucket that does). Fast path: every contact sharing more
+ * leading bits with `self` than `id` does is closer. Those are the contacts of our own leaf and of
+ * the leaves of the subtree around it (the leaves whose prefix shares more than that with `self`,
+ * next to ours in the id-ordered spine); all the other leaves sit at the two ends of the spine.
+ * So their number is the table's size minus the contacts of the leaves at the ends, found by the
+ * table's `heads` (these leaves are few: one per bit `id` shares with `self`, plus its own, which
+ * the caller has just read). Only when they are fewer than k is the exact outward walk needed.
  */
-const hasKCloser = (t: RoutingTable, id: NodeId.NodeId, k: number): boolean => {
+const hasKCloser = (t: RoutingTable, s: number, id: NodeId.NodeId, k: number): boolean => {
   const self = t.self
   const bs = t.buckets
+  const hs = t.heads
   const c = Distance.commonPrefixLength(self, id)
-  const s = indexOf(t, self)
-  let count = B.size(bs[s] as Bucket)
-  if (count >= k) return true
-  for (let j = s - 1; j >= 0; j--) {
-    const b = bs[j] as Bucket
-    if (Distance.commonPrefixLength(b.prefix, self) <= c) break
-    count += B.size(b)
-    if (count >= k) return true
-  }
-  for (let j = s + 1; j < bs.length; j++) {
-    const b = bs[j] as Bucket
-    if (Distance.commonPrefixLength(b.prefix, self) <= c) break
-    count += B.size(b)
-    if (count >= k) return true
-  }
-  return closerToSelf(t, id, k) >= k
+  const sh = Head.head(self)
+  let outside = 0
+  for (let j = 0; j < s && sharesAtMost(bs, hs, j, self, sh, c); j++) outside += B.size(bs[j] as Bucket)
+  for (let j = bs.length - 1; j > s && sharesAtMost(bs, hs, j, self, sh, c); j--) outside += B.size(bs[j] as Bucket)
+  return t.size - outside >= k || closerToSelf(t, id, k) >= k
 }
 
-/** Whether the full bucket `b` should split to make room for `id` (paper §2.4, Fig. 5, §4.2). */
-const maySplit = (t: RoutingTable, b: Bucket, id: NodeId.NodeId): boolean =>
-  b.depth < NodeId.BITS &&
-  (B.covers(b, t.self) ||
-    b.depth % t.config.bitsPerHop !== 0 ||
-    !hasKCloser(t, id, t.config.bucketSize))
+/**
+ * Whether the prefix of bucket `j` shares at most `c` leading bits with `self` (head `sh`): read
+ * from the table's `heads` below 30 shared bits, from the prefix itself beyond.
+ */
+const sharesAtMost = (
+  bs: ReadonlyArray<Bucket>,
+  hs: ReadonlyArray<number>,
+  j: number,
+  self: NodeId.NodeId,
+  sh: number,
+  c: number,
+): boolean => {
+  const x = (hs[j] as number) ^ sh
+  if (x !== 0) return Math.clz32(x) - (32 - Head.HEAD_BITS) <= c
+  return c >= Head.HEAD_BITS && Distance.commonPrefixLength((bs[j] as Bucket).prefix, self) <= c
+}
+
+/**
+ * Whether the full bucket `b`, at index `i`, should split to make room for `id` (paper §2.4,
+ * Fig. 5, §4.2). It holds our own id exactly when it is the leaf of `self`.
+ */
+const maySplit = (t: RoutingTable, i: number, b: Bucket, id: NodeId.NodeId): boolean => {
+  if (b.depth >= NodeId.BITS) return false
+  const s = indexOf(t, t.self)
+  return i === s || b.depth % t.config.bitsPerHop !== 0 || !hasKCloser(t, s, id, t.config.bucketSize)
+}
 
 // transitions
 
@@ -420,7 +434,7 @@ export const observe = (
   let table = t
   let splits = 0
   // Bounded: each split increases the depth of the bucket holding `id`, at most 160.
-  while (B.isFull(b, k) && maySplit(table, b, id)) {
+  while (B.isFull(b, k) && maySplit(table, i, b, id)) {
     table = withSplit(table, i, B.split(b))
     splits++
     if (B.covers(table.buckets[i + 1] as Bucket, id)) i++
