@@ -404,7 +404,7 @@ describe('RoutingTable: model-based', () => {
     )
   })
 
-  it('observeAll is the fold of observe, and never writes to its input table', () => {
+  it('observeAll is the fold of observe, with keyed peers or not, and never writes to its input table', () => {
     fc.assert(
       fc.property(
         nodeIdArb.chain((self) =>
@@ -434,6 +434,9 @@ describe('RoutingTable: model-based', () => {
           const bulk = RoutingTable.observeAll(start, all, at)
           expect(bulk).toEqual(folded)
           expect(RoutingTable.checkInvariants(bulk)).toEqual([])
+          // Keyed peers (the head of their id given, not read from the id) build the same table.
+          const keyed = all.map((p, j) => (j % 3 === 0 ? p : RoutingTable.keyedPeer(p.id, p.address)))
+          expect(RoutingTable.observeAll(start, keyed, at)).toEqual(folded)
           // Again from the result: its arrays are now someone's, so they must not be extended.
           const snapshot = JSON.stringify(RoutingTable.contacts(bulk).map((c) => [NodeId.toHex(c.id), c.lastSeen]))
           const more = RoutingTable.observeAll(bulk, peers.slice(0, 30).map((p) => ({ ...p, id: NodeId.unsafeFromBytes(Uint8Array.from(p.id).reverse()) })), at)

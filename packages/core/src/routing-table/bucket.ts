@@ -198,11 +198,11 @@ export const keyByte = (depth: number): number => (depth >= NodeId.BITS ? NodeId
 
 /**
  * Position of the contact with this id, or -1. Compares heads; reads an id only when its head is
- * `id`'s (in buckets deeper than 30 bits, every head is). Allocates nothing.
+ * `id`'s (in buckets deeper than 30 bits, every head is). Allocates nothing. `h` must be
+ * `head(id)` (passed by a caller that has it, so that `id`'s bytes are not read for it).
  */
-export const indexOf = (b: Bucket, id: NodeId.NodeId): number => {
+export const indexOf = (b: Bucket, id: NodeId.NodeId, h: number = head(id)): number => {
   const hs = b.heads
-  const h = head(id)
   for (let i = 0; i < hs.length; i++) {
     if (hs[i] === h && NodeId.equals(b.peers[2 * i] as NodeId.NodeId, id)) return i
   }
@@ -226,9 +226,10 @@ export const replacementAt = (b: Bucket, i: number): Contact =>
 export const replacements = (b: Bucket): ReadonlyArray<Contact> =>
   Array.from({ length: cacheSize(b) }, (_, i) => replacementAt(b, i))
 
-/** Position of the replacement with this id, or -1. */
+/** Position of the replacement with this id, or -1 (without reading `id` when the cache is empty). */
 export const cacheIndexOf = (b: Bucket, id: NodeId.NodeId, key = keyByte(b.depth)): number => {
   const cs = b.cache
+  if (cs.length === 0) return -1
   const first = id[key]
   for (let o = 0; o < cs.length; o += CACHE_STRIDE) {
     const c = cs[o] as NodeId.NodeId

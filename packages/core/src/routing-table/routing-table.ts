@@ -81,6 +81,21 @@ export interface Step<O> {
   readonly outcome: O
 }
 
+/** The head of an id (`Head.head`) as made by `keyedPeer` only: a brand, so none is made up. */
+export type KeyedHead = number & { readonly KeyedHead: unique symbol }
+
+/**
+ * A peer with the head of its id computed once, for `observeAll`: a driver that hands the same
+ * peer to many tables (a simulator's prefill, where every peer is in ~250 tables) makes it with
+ * `keyedPeer`, and the tables read the head instead of the id's bytes, which in a large network
+ * are a cache miss for every table.
+ */
+export interface KeyedPeer {
+  readonly id: NodeId.NodeId
+  readonly address: Address
+  readonly head: KeyedHead
+}
+
 // constructors
 
 /** A table holding nothing: one bucket covering the whole id space, its refresh clock at `at`. */
@@ -94,6 +109,9 @@ export const empty = (self: NodeId.NodeId, config: Config, at: Instant): Routing
 })
 
 const ROOT_HEADS: ReadonlyArray<number> = [0]
+
+/** `peer` with the head of its id (see `KeyedPeer`). */
+export const keyedPeer = (id: NodeId.NodeId, address: Address): KeyedPeer => ({ id, address, head: Head.head(id) as KeyedHead })
 
 /** Index of the bucket holding `id` (by the table's `heads`). */
 const indexOf = (t: RoutingTable, id: NodeId.NodeId): number => Walk.indexOfHead(t.buckets, t.heads, id)
@@ -484,11 +502,12 @@ const withProbe = (b: Bucket, probing: NodeId.NodeId | undefined): Bucket =>
  * simulator's prefill, a test network). Faster than the fold: a newcomer appended to a bucket
  * whose arrays this call itself made extends them in place, since no table anyone holds points
  * at them yet (the intermediate tables are never returned), and such arrays are copied to exact
- * size once, at the end. The input table is never mutated.
+ * size once, at the end. The input table is never mutated. A peer with a `head` is taken as a
+ * `KeyedPeer` (made by `keyedPeer`): its head is used instead of reading its id's bytes.
  */
 export const observeAll = (
   t: RoutingTable,
-  peers: ReadonlyArray<{ readonly id: NodeId.NodeId; readonly address: Address }>,
+  peers: ReadonlyArray<{ readonly id: NodeId.NodeId; readonly address: Address } | KeyedPeer>,
   at: Instant,
 ): RoutingTable => {
   // Arrays of the input table: never written.
@@ -497,17 +516,20 @@ export const observeAll = (
   // Arrays extended in place: copied to exact size at the end.
   const pushed = new Set<ReadonlyArray<unknown>>()
   const k = t.config.bucketSize
+  const selfHead = Walk.head(t.self)
   let table = t
   for (const peer of peers) {
     const id = peer.id
-    const i = indexOf(table, id)
+    // A keyed peer's head spares reading the id's bytes (see `KeyedPeer`).
+    const h = 'head' in peer ? peer.head : Walk.head(id)
+    const i = Walk.indexOfHead(table.buckets, table.heads, id, h)
     const b = table.buckets[i] as Bucket
     // `observe`'s plain insertion (room, no split, not known, not cached, not us), in place.
     if (table !== t && !theirs.has(b.peers) && !theirs.has(b.heads) && !theirs.has(b.seen) &&
-      b.failures.length === 0 && !B.isFull(b, k) && B.indexOf(b, id) < 0 && B.cacheIndexOf(b, id) < 0 &&
-      !NodeId.equals(id, table.self)) {
+      b.failures.length === 0 && !B.isFull(b, k) && B.indexOf(b, id, h) < 0 && B.cacheIndexOf(b, id) < 0 &&
+      (h !== selfHead || !NodeId.equals(id, table.self))) {
       ;(b.peers as Array<NodeId.NodeId | Address>).push(id, peer.address)
-      ;(b.heads as number[]).push(Walk.head(id))
+      ;(b.heads as number[]).push(h)
       ;(b.seen as number[]).push(at)
       ;(table as { size: number }).size++
       pushed.add(b.peers).add(b.heads).add(b.seen)

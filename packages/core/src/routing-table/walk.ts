@@ -91,10 +91,15 @@ export { HEAD_BITS, head } from './head.js'
 /**
  * Index of the bucket whose range holds `id`, by the buckets' `heads` (see `head`): the last one
  * whose prefix is not above `id`. Binary search over one array of small integers, with a full
- * comparison only between equal heads; allocates nothing.
+ * comparison only between equal heads; allocates nothing. `h` must be `head(id)`: a caller that
+ * has it already passes it, so that the id's bytes are not read again.
  */
-export const indexOfHead = (buckets: ReadonlyArray<Bucket>, heads: ReadonlyArray<number>, id: NodeId.NodeId): number => {
-  const h = head(id)
+export const indexOfHead = (
+  buckets: ReadonlyArray<Bucket>,
+  heads: ReadonlyArray<number>,
+  id: NodeId.NodeId,
+  h: number = head(id),
+): number => {
   let a = 0
   let b = heads.length - 1
   while (a < b) {
