@@ -202,14 +202,26 @@ export const run = <S>(scenario: Scenario, driver: Driver<S>, options: RunOption
     return NodeId.unsafeFromBytes(id)
   }
 
-  const newNode = (at: number): number => {
+  // Seeds of the nodes whose state the prefill makes (see `newNode`), by node number.
+  const prefillSeeds: number[] = []
+
+  /**
+   * A node with the next id and seed of the stream. With `deferInit` its state is left for the
+   * prefill to make (from the seed drawn here, so the run is the same): made now, every initial
+   * state would outlive the young generation and be garbage in the old one once replaced.
+   */
+  const newNode = (at: number, deferInit = false): number => {
     const i = states.length
     const given = options.ids?.[i]
     const drawn = allocId()
     const id = given ?? drawn
     ids.push(id)
     addresses.push(addressOf(i))
-    states.push(driver.init(id, idRng.uint32() | 0, Time.instant(at)))
+    const seed = idRng.uint32() | 0
+    if (deferInit) {
+      prefillSeeds[i] = seed
+      states.push(undefined)
+    } else states.push(driver.init(id, seed, Time.instant(at)))
     armed.push(-1)
     livePos.push(live.length)
     live.push(i)
@@ -394,8 +406,10 @@ export const run = <S>(scenario: Scenario, driver: Driver<S>, options: RunOption
   let prefilledContacts = 0
   const prefillStart = performance.now()
   if (scenario.join.mode === 'prefill') {
-    for (let n = 0; n < scenario.nodes; n++) newNode(0)
-    prefilledContacts = prefill(states as S[], ids, addresses, index, driver, driver.bucketSize, rng.fork(), (done) => options.onPrefill?.(done, scenario.nodes))
+    for (let n = 0; n < scenario.nodes; n++) newNode(0, true)
+    const initial = (i: number): S => driver.init(ids[i] as NodeId.NodeId, prefillSeeds[i] as number, Time.instant(0))
+    prefilledContacts = prefill(states, initial, ids, addresses, index, driver, driver.bucketSize, rng.fork(), (done) => options.onPrefill?.(done, scenario.nodes))
+    prefillSeeds.length = 0
     for (let i = 0; i < scenario.nodes; i++) {
       const d = driver.nextDeadline(states[i] as S)
       if (d !== undefined) {

@@ -16,10 +16,12 @@ import type * as Random from './random.js'
  * observes all of them when there are at most k, otherwise k of them: the ones closest to it when
  * the subtree holds some of its true k closest, a seeded random sample otherwise. Every node thus
  * knows its true k closest and no bucket overflows, so `RoutingTable.observe` never asks for a
- * probe. Returns the number of contacts observed.
+ * probe. Node i's state is `initial(i)` with its table so filled. Returns the number of
+ * contacts observed.
  */
 export const prefill = <S>(
-  states: S[],
+  states: Array<S | undefined>,
+  initial: (node: number) => S,
   ids: ReadonlyArray<NodeId.NodeId>,
   addresses: ReadonlyArray<Address.Address>,
   index: IdIndex.IdIndex,
@@ -76,7 +78,7 @@ export const prefill = <S>(
       deeper += size
     }
     total += chosen.length
-    states[i] = driver.prefill(states[i] as S, chosen, Time.instant(0))
+    states[i] = driver.prefill(initial(i), chosen, Time.instant(0))
     if ((i & 8191) === 8191) onProgress(i + 1)
   }
   return total
