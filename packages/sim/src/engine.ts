@@ -136,7 +136,10 @@ export const run = <S>(scenario: Scenario, driver: Driver<S>, options: RunOption
   const workRng = rng.fork()
   const idRng = rng.fork()
   const network = Network.make(scenario.network, scenario.seed)
-  const queue = EventQueue.make<Message.Message>(scenario.nodes + 1024)
+  // Room for every node's timer and as many other events before the queue grows: growing
+  // allocates tens of MB of typed arrays at 10^6 nodes, and such an allocation right after the
+  // prefill made V8 start a full collection of the 11 GiB heap (external memory pressure, 11 s).
+  const queue = EventQueue.make<Message.Message>(2 * scenario.nodes + 1024)
   const trace = Trace.make()
   const m = Metrics.collector()
   const progressEvery = options.progressEvery ?? 65536
