@@ -4,12 +4,14 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { getHeapStatistics } from 'node:v8'
 import { Command, InvalidArgumentError } from 'commander'
 import * as E from 'fp-ts/lib/Either.js'
 import { parse as parseYaml } from 'yaml'
 import * as CoreDriver from './core-driver.js'
 import * as Duration from './duration.js'
 import * as Engine from './engine.js'
+import * as HeapBudget from './heap-budget.js'
 import * as Progress from './progress.js'
 import * as Report from './report.js'
 import * as Scenario from './scenario.js'
@@ -126,6 +128,8 @@ export const runCommand = async (file: string | undefined, flags: RunFlags): Pro
     process.stderr.write(`invalid scenario:\n${driver.left.map((l) => `  ${l}`).join('\n')}\n`)
     return 2
   }
+  const tooBig = HeapBudget.warning(scenario.nodes, getHeapStatistics().heap_size_limit)
+  if (tooBig !== undefined) process.stderr.write(`kademlia-sim: warning: ${tooBig}\n`)
   const bar = Progress.make(flags.progress !== false)
   if (!flags.json) {
     process.stderr.write(
