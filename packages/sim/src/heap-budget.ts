@@ -30,6 +30,6 @@ export const warning = (nodes: number, limit: number): string | undefined => {
   if (need <= limit) return undefined
   const mib = Math.ceil((need * 1.25) / 2 ** 20)
   return `${nodes} nodes need up to about ${size(need)} of heap and this process may use ${size(limit)}: ` +
-    `the run may run out of memory. Run it with the kademlia-sim command (which raises the limit to 3/4 of the ` +
-    `machine's memory) or with node --max-old-space-size=${mib}.`
+    `the run may run out of memory. Raise the limit with node --max-old-space-size=${mib} (the kademlia-sim ` +
+    `command sets 3/4 of the machine's memory unless told otherwise).`
 }

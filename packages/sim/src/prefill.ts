@@ -41,7 +41,6 @@ export const prefill = <S>(
     const n = sorted[p] as number
     peerAt[p] = RoutingTable.keyedPeer(ids[n] as NodeId.NodeId, addresses[n] as Address.Address)
   }
-  const peers = (p: number): Peer => peerAt[p] as Peer
   const picked = new Int32Array(k)
   let total = 0
   for (let i = 0; i < states.length; i++) {
@@ -54,13 +53,13 @@ export const prefill = <S>(
       const [, from, to] = subtrees[s] as readonly [number, number, number]
       const size = to - from
       if (size <= k) {
-        for (let p = from; p < to; p++) chosen.push(peers(p))
+        for (let p = from; p < to; p++) chosen.push(peerAt[p] as Peer)
       } else if (deeper < k) {
         // This subtree holds some of our true k closest: take the closest.
         const members: number[] = []
         for (let p = from; p < to; p++) members.push(p)
         members.sort((a, b) => compareXor(self, ids[sorted[a] as number] as NodeId.NodeId, ids[sorted[b] as number] as NodeId.NodeId))
-        for (let p = 0; p < k; p++) chosen.push(peers(members[p] as number))
+        for (let p = 0; p < k; p++) chosen.push(peerAt[members[p] as number] as Peer)
       } else {
         // k distinct positions, uniformly (rejection: k is small and size > k).
         for (let p = 0; p < k; p++) {
@@ -72,7 +71,7 @@ export const prefill = <S>(
             }
           }
           picked[p] = r
-          chosen.push(peers(from + r))
+          chosen.push(peerAt[from + r] as Peer)
         }
       }
       deeper += size
